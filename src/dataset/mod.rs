@@ -1,0 +1,799 @@
+//! Step 1 of the data flow: the embedded briefing data, parsed and validated once.
+//!
+//! Only this module reads data files. Everything it hands out has passed validation, so the
+//! steps after it index by the typed ids it issues and never fail.
+
+mod partner;
+mod policy;
+mod regions;
+mod source;
+mod taxonomy;
+
+pub use partner::{
+    Assessment, Correction, Facts, Figure, FirmCount, Kind, Level, Partner, PartnerIndex,
+};
+pub use policy::{Conditions, NoteKind, PolicyNote, Programme};
+pub use regions::{
+    MacroRegion, MacroRegionId, Place, PlaceId, PlaceLevel, Province, ProvinceId, RegionRef,
+    Regions,
+};
+pub use source::{Source, SourceRef};
+pub use taxonomy::{Sector, SectorId, Taxonomy, Vocabulary};
+
+use crate::profile::Goal;
+use crate::text::normalize;
+use crate::{Error, Result};
+use partner::{RawAssessment, RawPartner, RawPartnerFile};
+use policy::{RawNotesFile, RawProgrammesFile};
+use source::convert_sources;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The version of the embedded data: the briefing's version and the data's own revision.
+pub const DATA_VERSION: &str = "eccp-d3.2-v3+1";
+
+/// The embedded data files, as `(file name, contents)`.
+pub(crate) mod embedded {
+    pub const TAXONOMY: (&str, &str) = (
+        "data/taxonomy.json",
+        include_str!("../../data/taxonomy.json"),
+    );
+    pub const REGIONS: (&str, &str) =
+        ("data/regions.json", include_str!("../../data/regions.json"));
+    pub const PARTNERS: [(&str, &str); 2] = [
+        (
+            "data/partners/industrial_clusters.json",
+            include_str!("../../data/partners/industrial_clusters.json"),
+        ),
+        (
+            "data/partners/organisations.json",
+            include_str!("../../data/partners/organisations.json"),
+        ),
+    ];
+    pub const PROGRAMMES: (&str, &str) = (
+        "data/programmes.json",
+        include_str!("../../data/programmes.json"),
+    );
+    pub const NOTES: (&str, &str) = (
+        "data/policy_notes.json",
+        include_str!("../../data/policy_notes.json"),
+    );
+}
+
+pub(crate) const ID_SNAKE: char = '_';
+pub(crate) const ID_KEBAB: char = '-';
+
+/// Checks that an id is lowercase ASCII words joined by `sep`.
+pub(crate) fn check_id(id: &str, sep: char) -> std::result::Result<(), String> {
+    let ok = !id.is_empty()
+        && id.split(sep).all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` is not a valid id: use lowercase letters and digits in words joined by `{sep}`"
+        ))
+    }
+}
+
+/// The briefing's knowledge, validated: taxonomy, regions, partners, programmes and policy
+/// notes.
+///
+/// Get the embedded data with [`Dataset::embedded`], or build one with your own partners with
+/// [`DatasetBuilder`]. A `Dataset` is immutable, `Send` and `Sync`: build it once and share it.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    taxonomy: Taxonomy,
+    regions: Regions,
+    partners: Vec<Partner>,
+    programmes: Vec<Programme>,
+    notes: Vec<PolicyNote>,
+    by_id: HashMap<String, PartnerIndex>,
+}
+
+impl Dataset {
+    /// The embedded data, parsed and validated on first use and shared afterwards.
+    ///
+    /// # Errors
+    ///
+    /// Only if the embedded files are invalid, which the crate's tests rule out; the error is
+    /// then the same on every call.
+    pub fn embedded() -> Result<&'static Dataset> {
+        static EMBEDDED: OnceLock<Result<Dataset>> = OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| DatasetBuilder::new().build())
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// A builder starting from the embedded data.
+    pub fn builder() -> DatasetBuilder {
+        DatasetBuilder::new()
+    }
+
+    /// The sector taxonomy.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+    /// Macro-regions, provinces and places.
+    pub fn regions(&self) -> &Regions {
+        &self.regions
+    }
+    /// All partners, in load order (embedded files first, then user files).
+    pub fn partners(&self) -> &[Partner] {
+        &self.partners
+    }
+    /// A partner by index.
+    pub fn partner(&self, i: PartnerIndex) -> &Partner {
+        &self.partners[i.index()]
+    }
+    /// Looks a partner up by id.
+    pub fn find_partner(&self, id: &str) -> Option<PartnerIndex> {
+        self.by_id.get(id).copied()
+    }
+    /// EU-China programmes.
+    pub fn programmes(&self) -> &[Programme] {
+        &self.programmes
+    }
+    /// Policy notes.
+    pub fn policy_notes(&self) -> &[PolicyNote] {
+        &self.notes
+    }
+    /// The macro-region of a partner (through its province), `None` for national bodies.
+    pub fn macro_region_of(&self, p: &Partner) -> Option<MacroRegionId> {
+        p.province
+            .map(|pr| self.regions.province(pr).macro_region())
+    }
+    /// The prefecture-level city or municipality of a partner, `None` when it has no place.
+    pub fn city_of(&self, p: &Partner) -> Option<PlaceId> {
+        p.place.map(|pl| self.regions.city_of(pl))
+    }
+}
+
+/// Builds a [`Dataset`] from the embedded files plus a user's own partner files.
+///
+/// A user file has the format of `data/partners/*.json`. A record whose id is already loaded
+/// replaces that record (to correct it); a new id adds a partner. Then the whole set is
+/// validated as one, and errors name the file, the record and the field.
+#[derive(Debug, Clone)]
+pub struct DatasetBuilder {
+    embedded_partners: bool,
+    extra: Vec<(String, String)>,
+}
+
+impl Default for DatasetBuilder {
+    fn default() -> Self {
+        DatasetBuilder::new()
+    }
+}
+
+impl DatasetBuilder {
+    /// Starts from the embedded files.
+    pub fn new() -> DatasetBuilder {
+        DatasetBuilder {
+            embedded_partners: true,
+            extra: Vec::new(),
+        }
+    }
+
+    /// Leaves out the embedded partners, keeping the embedded taxonomy, regions, programmes
+    /// and notes: the partners are then only those of the files you add.
+    pub fn without_embedded_partners(mut self) -> DatasetBuilder {
+        self.embedded_partners = false;
+        self
+    }
+
+    /// Adds a partner file given as a string; `name` is used in error messages.
+    pub fn partners_json(
+        mut self,
+        name: impl Into<String>,
+        json: impl Into<String>,
+    ) -> DatasetBuilder {
+        self.extra.push((name.into(), json.into()));
+        self
+    }
+
+    /// Adds a partner file from disk.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be read.
+    pub fn partners_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(self.partners_json(path.display().to_string(), text))
+    }
+
+    /// Parses and validates everything.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] for a file that is not well-formed or has unknown or missing fields;
+    /// [`Error::Data`] naming file, record and field for a broken invariant: duplicate or
+    /// malformed ids, unknown sector, province or place, a place outside the record's
+    /// province, a dangling `part_of`, a missing source or quote, an override equal to the
+    /// kind's default, two records for one entity (same name or website).
+    pub fn build(self) -> Result<Dataset> {
+        let taxonomy = Taxonomy::from_json(embedded::TAXONOMY.0, embedded::TAXONOMY.1)?;
+        let regions = Regions::from_json(embedded::REGIONS.0, embedded::REGIONS.1, &taxonomy)?;
+        let mut raws: Vec<(String, RawPartner)> = Vec::new();
+        let mut files: Vec<(String, String)> = Vec::new();
+        if self.embedded_partners {
+            files.extend(
+                embedded::PARTNERS
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), t.to_string())),
+            );
+        }
+        let first_user_file = files.len();
+        files.extend(self.extra);
+        for (fi, (name, text)) in files.iter().enumerate() {
+            let f: RawPartnerFile =
+                serde_json::from_str(text).map_err(|e| Error::json(name, &e))?;
+            let mut seen_here = HashSet::new();
+            for p in f.partners {
+                if !seen_here.insert(p.id.clone()) {
+                    return Err(Error::data(name, &p.id, "id", "duplicate id in this file"));
+                }
+                match raws.iter().position(|(_, q)| q.id == p.id) {
+                    // A user file corrects an earlier record with the same id.
+                    Some(i) if fi >= first_user_file => raws[i] = (name.clone(), p),
+                    Some(i) => {
+                        return Err(Error::data(
+                            name,
+                            &p.id,
+                            "id",
+                            format!("duplicate id: also in {}", raws[i].0),
+                        ))
+                    }
+                    None => raws.push((name.clone(), p)),
+                }
+            }
+        }
+        let partners = convert_partners(raws, &taxonomy, &regions)?;
+        let by_id = partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), PartnerIndex(i as u32)))
+            .collect();
+        let programmes = convert_programmes(embedded::PROGRAMMES, &taxonomy)?;
+        let notes = convert_notes(embedded::NOTES, &taxonomy)?;
+        Ok(Dataset {
+            taxonomy,
+            regions,
+            partners,
+            programmes,
+            notes,
+            by_id,
+        })
+    }
+}
+
+fn convert_assessment(
+    raw: Option<RawAssessment>,
+    default: Level,
+    field: &str,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<Assessment> {
+    match raw {
+        None => Ok(Assessment {
+            level: default,
+            basis: None,
+        }),
+        Some(a) => {
+            if a.level == default {
+                return Err(err(
+                    format!("{field}.level"),
+                    format!("`{}` is the kind's default; remove the override", a.level),
+                ));
+            }
+            if a.basis.trim().is_empty() {
+                return Err(err(
+                    format!("{field}.basis"),
+                    "an override needs a one-line basis".into(),
+                ));
+            }
+            let src = SourceRef::parse(&a.source).map_err(|m| err(format!("{field}.source"), m))?;
+            Ok(Assessment {
+                level: a.level,
+                basis: Some((a.basis, src)),
+            })
+        }
+    }
+}
+
+/// A website without scheme, `www.` and trailing slash, for duplicate detection.
+fn website_key(w: &str) -> String {
+    let w = w.trim().to_ascii_lowercase();
+    let w = w
+        .trim_start_matches("http://")
+        .trim_start_matches("https://");
+    let w = w.trim_start_matches("www.");
+    w.trim_end_matches('/')
+        .trim_end_matches("/index.html")
+        .to_string()
+}
+
+fn convert_partners(
+    raws: Vec<(String, RawPartner)>,
+    taxonomy: &Taxonomy,
+    regions: &Regions,
+) -> Result<Vec<Partner>> {
+    if raws.len() > u32::MAX as usize {
+        return Err(Error::data(
+            "(partners)",
+            "(all)",
+            "partners",
+            "too many partners",
+        ));
+    }
+    let index: HashMap<String, usize> = raws
+        .iter()
+        .enumerate()
+        .map(|(i, (_, p))| (p.id.clone(), i))
+        .collect();
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut websites: HashMap<String, String> = HashMap::new();
+    let mut rows: HashMap<u16, String> = HashMap::new();
+    let mut out = Vec::with_capacity(raws.len());
+    for (file, p) in raws {
+        let file = file.as_str();
+        let id = p.id.clone();
+        let err = |f: String, m: String| Error::data(file, &id, f, m);
+        check_id(&p.id, ID_KEBAB).map_err(|m| err("id".into(), m))?;
+        let kind = Kind::parse(&p.kind).ok_or_else(|| {
+            let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+            err(
+                "kind".into(),
+                format!("`{}` is not a kind; kinds are {}", p.kind, all.join(", ")),
+            )
+        })?;
+        if p.name.trim().is_empty() {
+            return Err(err("name".into(), "empty name".into()));
+        }
+        for (f, n) in std::iter::once(("name".to_string(), &p.name)).chain(
+            p.aliases
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (format!("aliases[{i}]"), a)),
+        ) {
+            let key = normalize(n);
+            if let Some(other) = names.insert(key, id.clone()) {
+                if other != id {
+                    return Err(err(
+                        f,
+                        format!("`{n}` also names `{other}`: one entity, one record"),
+                    ));
+                }
+            }
+        }
+        let province = match &p.province {
+            None => None,
+            Some(pr) => Some(
+                regions
+                    .find_province(pr)
+                    .ok_or_else(|| err("province".into(), format!("unknown province `{pr}`")))?,
+            ),
+        };
+        let place = match &p.place {
+            None => None,
+            Some(pl) => {
+                let pid = regions
+                    .find_place(pl)
+                    .ok_or_else(|| err("place".into(), format!("unknown place `{pl}`")))?;
+                let place_prov = regions.place(pid).province();
+                match province {
+                    Some(pr) if pr == place_prov => {}
+                    Some(pr) => {
+                        return Err(err(
+                            "place".into(),
+                            format!(
+                                "`{pl}` lies in {}, not in {}",
+                                regions.province(place_prov).id(),
+                                regions.province(pr).id()
+                            ),
+                        ))
+                    }
+                    None => {
+                        return Err(err(
+                            "province".into(),
+                            format!("a record with a place (`{pl}`) needs its province"),
+                        ))
+                    }
+                }
+                Some(pid)
+            }
+        };
+        if p.sectors.is_empty() {
+            return Err(err(
+                "sectors".into(),
+                "at least one sector is needed".into(),
+            ));
+        }
+        let mut sectors = Vec::with_capacity(p.sectors.len());
+        for (i, s) in p.sectors.iter().enumerate() {
+            let sid = taxonomy.find(s).ok_or_else(|| {
+                Error::data(
+                    file,
+                    &id,
+                    format!("sectors[{i}]"),
+                    format!(
+                        "unknown sector `{s}`{}",
+                        suggest_suffix(&crate::resolve::closest(
+                            s,
+                            taxonomy.sectors().iter().map(|x| x.id()),
+                            3
+                        ))
+                    ),
+                )
+            })?;
+            if sectors.contains(&sid) {
+                return Err(err(
+                    format!("sectors[{i}]"),
+                    format!("`{s}` is listed twice"),
+                ));
+            }
+            sectors.push(sid);
+        }
+        let tech = convert_assessment(p.tech, kind.default_tech(), "tech", &err)?;
+        let control = convert_assessment(p.control, kind.default_control(), "control", &err)?;
+        if kind.is_organisation() && !p.formal_organisation {
+            return Err(err(
+                "formal_organisation".into(),
+                format!("a partner of kind `{kind}` is an organisation: formal_organisation must be true"),
+            ));
+        }
+        let part_of = match &p.part_of {
+            None => None,
+            Some(q) if *q == id => {
+                return Err(err(
+                    "part_of".into(),
+                    "a partner cannot be part of itself".into(),
+                ))
+            }
+            Some(q) => Some(PartnerIndex(
+                *index
+                    .get(q)
+                    .ok_or_else(|| err("part_of".into(), format!("unknown partner `{q}`")))?
+                    as u32,
+            )),
+        };
+        if let Some(y) = p.facts.established {
+            if !(1949..=2018).contains(&y) {
+                return Err(err(
+                    "facts.established".into(),
+                    format!("{y} is outside 1949-2018, the span the briefing covers"),
+                ));
+            }
+        }
+        for (i, f) in p.facts.figures.iter().enumerate() {
+            if !f.amount.is_finite() || f.what.trim().is_empty() || f.unit.trim().is_empty() {
+                return Err(err(
+                    format!("facts.figures[{i}]"),
+                    "a figure needs `what`, a finite `amount` and a `unit`".into(),
+                ));
+            }
+        }
+        for (i, w) in p.websites.iter().enumerate() {
+            let key = website_key(w);
+            if key.is_empty() {
+                return Err(err(format!("websites[{i}]"), "empty website".into()));
+            }
+            if let Some(other) = websites.insert(key, id.clone()) {
+                if other != id {
+                    return Err(err(
+                        format!("websites[{i}]"),
+                        format!("`{w}` is also the website of `{other}`: one entity, one record"),
+                    ));
+                }
+            }
+        }
+        let sources = convert_sources(p.sources, "sources", &err)?;
+        if sources.is_empty() {
+            return Err(err(
+                "sources".into(),
+                "a record needs at least one source".into(),
+            ));
+        }
+        for (i, s) in sources.iter().enumerate() {
+            if let Some(r) = s.row {
+                if let Some(other) = rows.insert(r, id.clone()) {
+                    if other != id {
+                        return Err(err(
+                            format!("sources[{i}].row"),
+                            format!("Table 4 row {r} is already the source of `{other}`"),
+                        ));
+                    }
+                }
+            }
+        }
+        for (i, c) in p.corrections.iter().enumerate() {
+            if c.field.trim().is_empty()
+                || c.printed.trim().is_empty()
+                || c.corrected.trim().is_empty()
+                || c.reason.trim().is_empty()
+            {
+                return Err(err(
+                    format!("corrections[{i}]"),
+                    "a correction needs field, printed, corrected and reason".into(),
+                ));
+            }
+        }
+        out.push(Partner {
+            id: p.id,
+            kind,
+            name: p.name,
+            aliases: p.aliases,
+            chinese_name: p.chinese_name,
+            province,
+            place,
+            sectors,
+            tech,
+            control,
+            formal_organisation: p.formal_organisation,
+            part_of,
+            facts: p.facts,
+            websites: p.websites,
+            sources,
+            corrections: p.corrections,
+            notes: p.notes,
+            file: file.to_string(),
+        });
+    }
+    // `part_of` chains must end: a chain longer than the list loops.
+    for (i, p) in out.iter().enumerate() {
+        let mut cur = p.part_of;
+        let mut steps = 0;
+        while let Some(q) = cur {
+            steps += 1;
+            if steps > out.len() {
+                return Err(Error::data(
+                    &out[i].file,
+                    &out[i].id,
+                    "part_of",
+                    "part_of links form a cycle",
+                ));
+            }
+            cur = out[q.index()].part_of;
+        }
+    }
+    Ok(out)
+}
+
+fn suggest_suffix(s: &[String]) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!("; closest: {}", s.join(", "))
+    }
+}
+
+fn convert_sector_list(
+    list: &[String],
+    field: &str,
+    taxonomy: &Taxonomy,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<Vec<SectorId>> {
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            taxonomy
+                .find(s)
+                .ok_or_else(|| err(format!("{field}[{i}]"), format!("unknown sector `{s}`")))
+        })
+        .collect()
+}
+
+fn check_unique_id(
+    seen: &mut HashSet<String>,
+    id: &str,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<()> {
+    check_id(id, ID_SNAKE).map_err(|m| err("id".into(), m))?;
+    if !seen.insert(id.to_string()) {
+        return Err(err("id".into(), "duplicate id".into()));
+    }
+    Ok(())
+}
+
+fn convert_programmes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result<Vec<Programme>> {
+    let raw: RawProgrammesFile = serde_json::from_str(text).map_err(|e| Error::json(file, &e))?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    const KINDS: &[&str] = &[
+        "eu_china_project",
+        "funding",
+        "policy_dialogue",
+        "chinese_programme",
+        "eu_programme",
+    ];
+    for p in raw.programmes {
+        let id = p.id.clone();
+        let err = |f: String, m: String| Error::data(file, &id, f, m);
+        check_unique_id(&mut seen, &p.id, &err)?;
+        if !KINDS.contains(&p.kind.as_str()) {
+            return Err(err(
+                "kind".into(),
+                format!("`{}`: expected one of {}", p.kind, KINDS.join(", ")),
+            ));
+        }
+        let sectors = convert_sector_list(&p.sectors, "sectors", taxonomy, &err)?;
+        let mut goals = Vec::new();
+        for (i, g) in p.goals.iter().enumerate() {
+            goals.push(
+                Goal::parse(g)
+                    .ok_or_else(|| err(format!("goals[{i}]"), format!("unknown goal `{g}`")))?,
+            );
+        }
+        let period = match p.period {
+            None => None,
+            Some(r) => {
+                for (f, v) in [
+                    ("period.start", Some(&r.start)),
+                    ("period.end", r.end.as_ref()),
+                ] {
+                    if let Some(v) = v {
+                        if !is_year_month(v) {
+                            return Err(err(f.into(), format!("`{v}` is not YYYY or YYYY-MM")));
+                        }
+                    }
+                }
+                if let Some(e) = &r.end {
+                    if e < &r.start {
+                        return Err(err(
+                            "period.end".into(),
+                            "the period ends before it starts".into(),
+                        ));
+                    }
+                }
+                Some((r.start, r.end))
+            }
+        };
+        let sources = convert_sources(p.sources, "sources", &err)?;
+        if sources.is_empty() {
+            return Err(err(
+                "sources".into(),
+                "a programme needs at least one source".into(),
+            ));
+        }
+        out.push(Programme {
+            id: p.id,
+            name: p.name,
+            kind: p.kind,
+            period,
+            sectors,
+            goals,
+            description: p.description,
+            websites: p.websites,
+            sources,
+        });
+    }
+    Ok(out)
+}
+
+fn is_year_month(s: &str) -> bool {
+    let b = s.as_bytes();
+    let year = |x: &[u8]| x.len() == 4 && x.iter().all(u8::is_ascii_digit);
+    match b.len() {
+        4 => year(b),
+        7 => {
+            year(&b[..4])
+                && b[4] == b'-'
+                && b[5..].iter().all(u8::is_ascii_digit)
+                && (1..=12).contains(&((b[5] - b'0') * 10 + (b[6] - b'0')))
+        }
+        _ => false,
+    }
+}
+
+fn convert_notes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result<Vec<PolicyNote>> {
+    let raw: RawNotesFile = serde_json::from_str(text).map_err(|e| Error::json(file, &e))?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for n in raw.notes {
+        let id = n.id.clone();
+        let err = |f: String, m: String| Error::data(file, &id, f, m);
+        check_unique_id(&mut seen, &n.id, &err)?;
+        if n.title.trim().is_empty() || n.text.trim().is_empty() {
+            return Err(err("text".into(), "a note needs a title and a text".into()));
+        }
+        let c = n.applies_when;
+        let sectors = convert_sector_list(&c.sectors, "applies_when.sectors", taxonomy, &err)?;
+        let mut kinds = Vec::new();
+        for (i, k) in c.kinds.iter().enumerate() {
+            kinds.push(Kind::parse(k).ok_or_else(|| {
+                err(
+                    format!("applies_when.kinds[{i}]"),
+                    format!("unknown kind `{k}`"),
+                )
+            })?);
+        }
+        let topics: Vec<String> = c.topics.iter().map(|t| normalize(t)).collect();
+        if let Some(i) = topics.iter().position(String::is_empty) {
+            return Err(err(
+                format!("applies_when.topics[{i}]"),
+                "empty topic".into(),
+            ));
+        }
+        match (n.kind, n.strength) {
+            (NoteKind::Demand, None) => {
+                return Err(err(
+                    "strength".into(),
+                    "a demand note needs a strength (medium or high)".into(),
+                ))
+            }
+            (NoteKind::Demand, Some(Level::Low)) => {
+                return Err(err(
+                    "strength".into(),
+                    "a demand note's strength is medium or high".into(),
+                ))
+            }
+            (NoteKind::Caution | NoteKind::Opening, Some(_)) => {
+                return Err(err(
+                    "strength".into(),
+                    "only demand notes have a strength".into(),
+                ))
+            }
+            _ => {}
+        }
+        let sources = convert_sources(n.sources, "sources", &err)?;
+        if sources.is_empty() {
+            return Err(err(
+                "sources".into(),
+                "a note needs at least one source".into(),
+            ));
+        }
+        out.push(PolicyNote {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            text: n.text,
+            applies_when: Conditions {
+                sectors,
+                topics,
+                kinds,
+                min_control: c.min_control,
+                no_formal_organisation: c.no_formal_organisation,
+            },
+            strength: n.strength,
+            sources,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_id("huadu-automobile", ID_KEBAB).is_ok());
+        for bad in ["", "Huadu", "huadu--x", "-x", "x-", "huadu_automobile", "é"] {
+            assert!(check_id(bad, ID_KEBAB).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn year_month() {
+        assert!(is_year_month("2017") && is_year_month("2017-01"));
+        assert!(!is_year_month("2017-13") && !is_year_month("17-01") && !is_year_month("2017/01"));
+    }
+
+    #[test]
+    fn website_keys_ignore_scheme_and_www() {
+        assert_eq!(
+            website_key("http://www.cres.org.cn/index.html"),
+            "cres.org.cn"
+        );
+        assert_eq!(website_key("www.cres.org.cn"), "cres.org.cn");
+    }
+}

@@ -1,0 +1,381 @@
+//! Chinese partners: clusters, parks, zones and organisations.
+
+use super::regions::{PlaceId, ProvinceId};
+use super::source::{RawSource, Source};
+use super::taxonomy::SectorId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of partner a record is. The kind sets the default tech level and political
+/// control (see [`Kind::default_tech`] and [`Kind::default_control`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// A bottom-up, market-driven agglomeration of firms (section 3.1; Table 4).
+    IndustrialCluster,
+    /// A high-tech park or high-tech zone (section 3.1).
+    SciencePark,
+    /// A special economic zone, development zone or demonstration zone (section 3.1).
+    EconomicZone,
+    /// An industry association or learned society (Tables 1 and 3).
+    Association,
+    /// A research institute or academy.
+    ResearchInstitute,
+    /// A ministry, commission or government department.
+    GovernmentBody,
+    /// A service that helps European firms in China (EU SME Centre, IPR Helpdesk, ...).
+    SupportService,
+}
+
+impl Kind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Kind; 7] = [
+        Kind::IndustrialCluster,
+        Kind::SciencePark,
+        Kind::EconomicZone,
+        Kind::Association,
+        Kind::ResearchInstitute,
+        Kind::GovernmentBody,
+        Kind::SupportService,
+    ];
+
+    /// The name used in data files and output, e.g. `industrial_cluster`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::IndustrialCluster => "industrial_cluster",
+            Kind::SciencePark => "science_park",
+            Kind::EconomicZone => "economic_zone",
+            Kind::Association => "association",
+            Kind::ResearchInstitute => "research_institute",
+            Kind::GovernmentBody => "government_body",
+            Kind::SupportService => "support_service",
+        }
+    }
+
+    /// Parses the name used in data files.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The tech level a partner of this kind has unless its record says more.
+    ///
+    /// Section 3.1: clusters "operate in low technology and labour-intensive industries";
+    /// science parks are "in the high-technological domain"; SEZs "operate in more technology
+    /// and capital-intensive sectors". The briefing does not characterise associations,
+    /// government bodies or support services; they get `Medium`, the neutral value, and
+    /// research institutes `High`, since research is their trade.
+    pub fn default_tech(self) -> Level {
+        match self {
+            Kind::IndustrialCluster => Level::Low,
+            Kind::SciencePark | Kind::EconomicZone | Kind::ResearchInstitute => Level::High,
+            Kind::Association | Kind::GovernmentBody | Kind::SupportService => Level::Medium,
+        }
+    }
+
+    /// The political control a partner of this kind is under unless its record says more.
+    ///
+    /// Section 3.1: SEZs and science parks are "top-down industrial policy initiatives driven
+    /// by the central government" where "the political control is higher"; industrial clusters
+    /// are "a bottom-up process". Government bodies are the policy actors themselves.
+    /// Associations and research institutes get `Medium` (the briefing does not say; many are
+    /// state-affiliated, and records override where the text shows it). Support services are
+    /// mostly EU-run and get `Low`.
+    pub fn default_control(self) -> Level {
+        match self {
+            Kind::IndustrialCluster | Kind::SupportService => Level::Low,
+            Kind::Association | Kind::ResearchInstitute => Level::Medium,
+            Kind::SciencePark | Kind::EconomicZone | Kind::GovernmentBody => Level::High,
+        }
+    }
+
+    /// Whether every partner of this kind is itself an organisation one can talk to.
+    pub fn is_organisation(self) -> bool {
+        matches!(
+            self,
+            Kind::Association
+                | Kind::ResearchInstitute
+                | Kind::GovernmentBody
+                | Kind::SupportService
+        )
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Low, medium or high: for tech levels and political control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+impl Level {
+    /// 0 for low, 1 for medium, 2 for high.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+    /// `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tech or control level with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assessment {
+    pub(crate) level: Level,
+    /// `None` when the kind's default applies.
+    pub(crate) basis: Option<(String, super::source::SourceRef)>,
+}
+
+impl Assessment {
+    /// The level.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+    /// Whether the level is the kind's default (section 3.1) rather than a per-record reading.
+    pub fn is_default(&self) -> bool {
+        self.basis.is_none()
+    }
+    /// For a per-record level, the one-line reason and the section it rests on.
+    pub fn basis(&self) -> Option<(&str, &super::source::SourceRef)> {
+        self.basis.as_ref().map(|(b, s)| (b.as_str(), s))
+    }
+}
+
+/// The number of firms the briefing gives for a partner.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirmCount {
+    /// How many.
+    pub count: u32,
+    /// The year of the count, if printed.
+    #[serde(default)]
+    pub year: Option<u16>,
+    /// What was counted.
+    #[serde(default)]
+    pub what: Option<String>,
+}
+
+/// A figure the briefing gives for a partner (revenue, output, investment, ...).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure {
+    /// What the figure measures.
+    pub what: String,
+    /// The amount, in `unit`.
+    pub amount: f64,
+    /// The unit, e.g. `CNY billion` or `percent`.
+    pub unit: String,
+    /// The year, if printed.
+    #[serde(default)]
+    pub year: Option<u16>,
+}
+
+/// Facts the briefing states about a partner; nothing here is inferred.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facts {
+    /// Year established.
+    #[serde(default)]
+    pub established: Option<u16>,
+    /// Number of firms.
+    #[serde(default)]
+    pub firms: Option<FirmCount>,
+    /// Other figures.
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+    /// Firms the briefing names as located there or leading it.
+    #[serde(default)]
+    pub anchor_firms: Vec<String>,
+}
+
+/// A misprint in the briefing: the record keeps what was printed, this says what is right.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The field the misprint is in.
+    pub field: String,
+    /// What the briefing printed.
+    pub printed: String,
+    /// The correct form.
+    pub corrected: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Index of a partner in [`Dataset::partners`](crate::Dataset::partners).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartnerIndex(pub(crate) u32);
+
+impl PartnerIndex {
+    /// The position in the partner list.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A Chinese partner: a cluster, park, zone or organisation the briefing names.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub(crate) id: String,
+    pub(crate) kind: Kind,
+    pub(crate) name: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) chinese_name: Option<String>,
+    pub(crate) province: Option<ProvinceId>,
+    pub(crate) place: Option<PlaceId>,
+    pub(crate) sectors: Vec<SectorId>,
+    pub(crate) tech: Assessment,
+    pub(crate) control: Assessment,
+    pub(crate) formal_organisation: bool,
+    pub(crate) part_of: Option<PartnerIndex>,
+    pub(crate) facts: Facts,
+    pub(crate) websites: Vec<String>,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) corrections: Vec<Correction>,
+    pub(crate) notes: Option<String>,
+    pub(crate) file: String,
+}
+
+impl Partner {
+    /// The stable id, e.g. `huadu-automobile`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    /// The English name as printed.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Other names the briefing prints for it.
+    pub fn aliases(&self) -> &[String] {
+        &self.aliases
+    }
+    /// The Chinese name as printed (Table 4's place names, in Traditional characters).
+    pub fn chinese_name(&self) -> Option<&str> {
+        self.chinese_name.as_deref()
+    }
+    /// The province, `None` for national bodies.
+    pub fn province(&self) -> Option<ProvinceId> {
+        self.province
+    }
+    /// The most specific place, `None` for national and provincial bodies.
+    pub fn place(&self) -> Option<PlaceId> {
+        self.place
+    }
+    /// Its sectors, most specific first.
+    pub fn sectors(&self) -> &[SectorId] {
+        &self.sectors
+    }
+    /// Its tech level.
+    pub fn tech(&self) -> &Assessment {
+        &self.tech
+    }
+    /// The political control it is under.
+    pub fn control(&self) -> &Assessment {
+        &self.control
+    }
+    /// Whether a formal organisation represents it.
+    pub fn has_formal_organisation(&self) -> bool {
+        self.formal_organisation
+    }
+    /// The larger partner it belongs to.
+    pub fn part_of(&self) -> Option<PartnerIndex> {
+        self.part_of
+    }
+    /// Facts the briefing states.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+    /// Websites as printed.
+    pub fn websites(&self) -> &[String] {
+        &self.websites
+    }
+    /// Where the briefing names it, with its words.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    /// Misprints of the briefing in this record, with their corrections.
+    pub fn corrections(&self) -> &[Correction] {
+        &self.corrections
+    }
+    /// Notes for the reader.
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+    /// The data file the record was loaded from.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPartnerFile {
+    pub partners: Vec<RawPartner>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAssessment {
+    pub level: Level,
+    pub basis: String,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPartner {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub chinese_name: Option<String>,
+    #[serde(default)]
+    pub province: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    pub sectors: Vec<String>,
+    #[serde(default)]
+    pub tech: Option<RawAssessment>,
+    #[serde(default)]
+    pub control: Option<RawAssessment>,
+    pub formal_organisation: bool,
+    #[serde(default)]
+    pub part_of: Option<String>,
+    #[serde(default)]
+    pub facts: Facts,
+    #[serde(default)]
+    pub websites: Vec<String>,
+    pub sources: Vec<RawSource>,
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}

@@ -1,0 +1,230 @@
+//! Policy notes (cautions, openings, Chinese demand) and EU-China programmes.
+
+use super::partner::{Kind, Level};
+use super::source::{RawSource, Source};
+use super::taxonomy::SectorId;
+use crate::profile::Goal;
+use serde::Deserialize;
+
+/// What a policy note tells a cluster manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NoteKind {
+    /// A risk or barrier.
+    Caution,
+    /// An opportunity.
+    Opening,
+    /// What the Chinese side seeks from European know-how (feeds reciprocity).
+    Demand,
+}
+
+impl NoteKind {
+    /// `caution`, `opening` or `demand`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Caution => "caution",
+            NoteKind::Opening => "opening",
+            NoteKind::Demand => "demand",
+        }
+    }
+}
+
+/// When a note applies to a match. All conditions given must hold; an empty list is no
+/// condition.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    pub(crate) sectors: Vec<SectorId>,
+    pub(crate) topics: Vec<String>,
+    pub(crate) kinds: Vec<Kind>,
+    pub(crate) min_control: Option<Level>,
+    pub(crate) no_formal_organisation: bool,
+}
+
+impl Conditions {
+    /// The note applies to these sectors and everything below them.
+    pub fn sectors(&self) -> &[SectorId] {
+        &self.sectors
+    }
+    /// Profile keywords that trigger the note (normalised).
+    pub fn topics(&self) -> &[String] {
+        &self.topics
+    }
+    /// Partner kinds the note is about.
+    pub fn kinds(&self) -> &[Kind] {
+        &self.kinds
+    }
+    /// The note applies to partners under at least this political control.
+    pub fn min_control(&self) -> Option<Level> {
+        self.min_control
+    }
+    /// The note applies to partners with no formal organisation.
+    pub fn no_formal_organisation(&self) -> bool {
+        self.no_formal_organisation
+    }
+}
+
+/// A caution, opening or demand from sections 2 to 5.
+#[derive(Debug, Clone)]
+pub struct PolicyNote {
+    pub(crate) id: String,
+    pub(crate) kind: NoteKind,
+    pub(crate) title: String,
+    pub(crate) text: String,
+    pub(crate) applies_when: Conditions,
+    pub(crate) strength: Option<Level>,
+    pub(crate) sources: Vec<Source>,
+}
+
+impl PolicyNote {
+    /// The id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Caution, opening or demand.
+    pub fn kind(&self) -> NoteKind {
+        self.kind
+    }
+    /// A short title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+    /// One or two plain sentences for a cluster manager.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// When it applies.
+    pub fn applies_when(&self) -> &Conditions {
+        &self.applies_when
+    }
+    /// For demand notes, how strongly the briefing says China seeks the know-how.
+    pub fn strength(&self) -> Option<Level> {
+        self.strength
+    }
+    /// The briefing's words.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+}
+
+/// An EU-China project, programme, agreement or dialogue.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) period: Option<(String, Option<String>)>,
+    pub(crate) sectors: Vec<SectorId>,
+    pub(crate) goals: Vec<Goal>,
+    pub(crate) description: String,
+    pub(crate) websites: Vec<String>,
+    pub(crate) sources: Vec<Source>,
+}
+
+impl Programme {
+    /// The id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The name as printed.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// `eu_china_project`, `funding`, `policy_dialogue`, `chinese_programme` or `eu_programme`.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+    /// Start and end (`YYYY` or `YYYY-MM`) as printed; `None` when the briefing gives none.
+    pub fn period(&self) -> Option<(&str, Option<&str>)> {
+        self.period
+            .as_ref()
+            .map(|(s, e)| (s.as_str(), e.as_deref()))
+    }
+    /// The sectors it serves; empty means every sector.
+    pub fn sectors(&self) -> &[SectorId] {
+        &self.sectors
+    }
+    /// The profile goals it serves.
+    pub fn goals(&self) -> &[Goal] {
+        &self.goals
+    }
+    /// A plain description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// Websites as printed.
+    pub fn websites(&self) -> &[String] {
+        &self.websites
+    }
+    /// The briefing's words.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotesFile {
+    pub notes: Vec<RawNote>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNote {
+    pub id: String,
+    pub kind: NoteKind,
+    pub title: String,
+    pub text: String,
+    #[serde(default)]
+    pub applies_when: RawConditions,
+    #[serde(default)]
+    pub strength: Option<Level>,
+    pub sources: Vec<RawSource>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConditions {
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default)]
+    pub kinds: Vec<String>,
+    #[serde(default)]
+    pub min_control: Option<Level>,
+    #[serde(default)]
+    pub no_formal_organisation: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgrammesFile {
+    pub programmes: Vec<RawProgramme>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPeriod {
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProgramme {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub period: Option<RawPeriod>,
+    #[serde(default)]
+    pub sectors: Vec<String>,
+    #[serde(default)]
+    pub goals: Vec<String>,
+    pub description: String,
+    #[serde(default)]
+    pub websites: Vec<String>,
+    pub sources: Vec<RawSource>,
+}

@@ -1,0 +1,172 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+/// A `Result` whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in this crate: bad data files, bad profiles, bad options.
+///
+/// # Design
+///
+/// Every error comes from input: a data file, a profile or an option. Past the boundary where
+/// input is validated (loading a [`Dataset`](crate::Dataset), parsing a
+/// [`Profile`](crate::Profile), resolving it), nothing fails. So each variant carries what a
+/// person needs to fix the input: the file, the record and the field for data files; the field,
+/// the offending value and the closest valid values for profiles. Messages are lower case
+/// without a trailing period, so they compose (`"loading partners: {err}"`).
+///
+/// The enum is `#[non_exhaustive]` because later validation steps will add variants; match on
+/// the ones you handle and keep a wildcard arm. It is `Clone` so that a failed load of the
+/// embedded data can be reported to every caller.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file (data file or profile) is not well-formed JSON, or does not have the expected
+    /// shape (unknown field, missing field, wrong type).
+    #[error("{file}: {message} (line {line}, column {column})")]
+    Json {
+        /// The file name, or `"<profile>"` for a profile given as a string.
+        file: String,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// What serde_json reported.
+        message: String,
+    },
+    /// A record of a data file breaks one of the data's invariants.
+    #[error("{file}: record `{record}`, field `{field}`: {message}")]
+    Data {
+        /// The file name.
+        file: String,
+        /// The record's id (or its position, when the id itself is the problem).
+        record: String,
+        /// The offending field, with its index for list fields (`sectors[2]`).
+        field: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// A profile field has a value that cannot be used.
+    #[error("profile field `{field}`: {message}{}", Suggestions(suggestions))]
+    Profile {
+        /// The offending field, with its index for list fields (`sectors[1]`).
+        field: String,
+        /// What is wrong and what was expected.
+        message: String,
+        /// The closest valid values, best first, when a name looks misspelt.
+        suggestions: Vec<String>,
+    },
+    /// An option or weight given to the recommender is out of range.
+    #[error("option `{option}`: {message}")]
+    Option {
+        /// The option's name, e.g. `weights.sector`.
+        option: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The path as given.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn data(
+        file: &str,
+        record: &str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Error {
+        Error::Data {
+            file: file.to_string(),
+            record: record.to_string(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn profile(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Profile {
+            field: field.into(),
+            message: message.into(),
+            suggestions: Vec::new(),
+        }
+    }
+
+    pub(crate) fn json(file: &str, err: &serde_json::Error) -> Error {
+        // serde_json appends " at line L column C" to its message; the variant carries
+        // both separately, so strip it to avoid saying it twice.
+        let full = err.to_string();
+        let message = match full.rfind(" at line ") {
+            Some(i) => full[..i].to_string(),
+            None => full,
+        };
+        Error::Json {
+            file: file.to_string(),
+            line: err.line(),
+            column: err.column(),
+            message,
+        }
+    }
+
+    /// The suggestions carried by a profile error (closest valid values, best first); empty
+    /// for other errors.
+    pub fn suggestions(&self) -> &[String] {
+        match self {
+            Error::Profile { suggestions, .. } => suggestions,
+            _ => &[],
+        }
+    }
+}
+
+struct Suggestions<'a>(&'a [String]);
+
+impl fmt::Display for Suggestions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        f.write_str("; did you mean ")?;
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(if i + 1 == self.0.len() { " or " } else { ", " })?;
+            }
+            write!(f, "`{s}`")?;
+        }
+        f.write_str("?")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_error_lists_suggestions() {
+        let e = Error::Profile {
+            field: "sectors[0]".into(),
+            message: "`biotek` matches no sector".into(),
+            suggestions: vec!["biotechnology".into(), "biotech".into(), "bioenergy".into()],
+        };
+        assert_eq!(
+            e.to_string(),
+            "profile field `sectors[0]`: `biotek` matches no sector; \
+             did you mean `biotechnology`, `biotech` or `bioenergy`?"
+        );
+    }
+
+    #[test]
+    fn json_error_has_line_and_column_once() {
+        let err = serde_json::from_str::<serde_json::Value>("{\n  \"a\": }").unwrap_err();
+        let e = Error::json("p.json", &err);
+        let s = e.to_string();
+        assert!(s.starts_with("p.json: "), "{s}");
+        assert!(s.ends_with("(line 2, column 8)"), "{s}");
+        assert_eq!(s.matches("line").count(), 1, "{s}");
+    }
+}

@@ -1,0 +1,515 @@
+//! The EU side: a cluster profile as the user writes it, validated.
+
+use crate::dataset::Level;
+use crate::text::normalize;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What an EU cluster wants from a Chinese partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Goal {
+    /// Sell in China, find customers and distribution (the default).
+    MarketAccess,
+    /// Joint research and development.
+    RdCooperation,
+    /// License or transfer technology, in either direction.
+    TechnologyTransfer,
+    /// Source components, products or production capacity.
+    Sourcing,
+    /// Invest in or set up operations in China.
+    Investment,
+}
+
+impl Goal {
+    /// Every goal, in declaration order.
+    pub const ALL: [Goal; 5] = [
+        Goal::MarketAccess,
+        Goal::RdCooperation,
+        Goal::TechnologyTransfer,
+        Goal::Sourcing,
+        Goal::Investment,
+    ];
+
+    /// The name used in profiles, e.g. `market_access`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Goal::MarketAccess => "market_access",
+            Goal::RdCooperation => "rd_cooperation",
+            Goal::TechnologyTransfer => "technology_transfer",
+            Goal::Sourcing => "sourcing",
+            Goal::Investment => "investment",
+        }
+    }
+
+    /// Parses a goal name. Accepts the snake_case name and its spelling with spaces or
+    /// hyphens ("market access", "R&D cooperation"); anything else is `None`.
+    pub fn parse(s: &str) -> Option<Goal> {
+        let key = normalize(s).replace(' ', "_");
+        let key = key.replace("r_and_d", "rd");
+        Goal::ALL.into_iter().find(|g| g.as_str() == key)
+    }
+}
+
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Caps on free-text input, so that fuzzy matching (quadratic in string length) stays cheap
+/// whatever a web form sends.
+pub mod limits {
+    /// Longest accepted `name`, in characters.
+    pub const NAME_CHARS: usize = 200;
+    /// Longest accepted sector, keyword or region string, in characters.
+    pub const TERM_CHARS: usize = 100;
+    /// Most `sectors` entries.
+    pub const SECTORS: usize = 32;
+    /// Most `keywords` entries.
+    pub const KEYWORDS: usize = 64;
+    /// Most `preferred_regions` entries.
+    pub const REGIONS: usize = 32;
+    /// Largest profile JSON accepted by [`Profile::from_json`](crate::Profile::from_json), in bytes.
+    pub const JSON_BYTES: usize = 64 * 1024;
+}
+
+/// ISO 3166-1 alpha-2 codes of European countries (geographic Europe, Cyprus and Turkey),
+/// with the English name for messages. The EU's own `EL` (Greece) and `UK` are accepted as
+/// `GR` and `GB`.
+const EUROPEAN_COUNTRIES: &[(&str, &str)] = &[
+    ("AD", "Andorra"),
+    ("AL", "Albania"),
+    ("AT", "Austria"),
+    ("BA", "Bosnia and Herzegovina"),
+    ("BE", "Belgium"),
+    ("BG", "Bulgaria"),
+    ("BY", "Belarus"),
+    ("CH", "Switzerland"),
+    ("CY", "Cyprus"),
+    ("CZ", "Czechia"),
+    ("DE", "Germany"),
+    ("DK", "Denmark"),
+    ("EE", "Estonia"),
+    ("ES", "Spain"),
+    ("FI", "Finland"),
+    ("FO", "Faroe Islands"),
+    ("FR", "France"),
+    ("GB", "United Kingdom"),
+    ("GI", "Gibraltar"),
+    ("GR", "Greece"),
+    ("HR", "Croatia"),
+    ("HU", "Hungary"),
+    ("IE", "Ireland"),
+    ("IS", "Iceland"),
+    ("IT", "Italy"),
+    ("LI", "Liechtenstein"),
+    ("LT", "Lithuania"),
+    ("LU", "Luxembourg"),
+    ("LV", "Latvia"),
+    ("MC", "Monaco"),
+    ("MD", "Moldova"),
+    ("ME", "Montenegro"),
+    ("MK", "North Macedonia"),
+    ("MT", "Malta"),
+    ("NL", "Netherlands"),
+    ("NO", "Norway"),
+    ("PL", "Poland"),
+    ("PT", "Portugal"),
+    ("RO", "Romania"),
+    ("RS", "Serbia"),
+    ("RU", "Russia"),
+    ("SE", "Sweden"),
+    ("SI", "Slovenia"),
+    ("SK", "Slovakia"),
+    ("SM", "San Marino"),
+    ("TR", "Turkey"),
+    ("UA", "Ukraine"),
+    ("VA", "Vatican City"),
+    ("XK", "Kosovo"),
+];
+
+/// A profile as written in JSON: the public input format. Convert it into a [`Profile`]
+/// (which checks it) with `Profile::try_from` or [`Profile::from_json`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    /// The cluster's name. Required.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code of a European country, e.g. `DE`. Required.
+    pub country: String,
+    /// Free-text sectors, resolved against the taxonomy. At least one.
+    pub sectors: Vec<String>,
+    /// Free-text keywords (technologies, products, topics).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// The cluster's own tech level; `medium` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech_level: Option<Level>,
+    /// 0.0 avoids partners under strong government steering, 1.0 is indifferent; 0.5 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_tolerance: Option<f64>,
+    /// Goals by name; `["market_access"]` when absent or empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goals: Vec<String>,
+    /// Macro-regions, provinces or cities, in English, pinyin or Chinese characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preferred_regions: Vec<String>,
+    /// Number of member organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<u32>,
+}
+
+/// A validated EU cluster profile.
+///
+/// Invariants: `name` is non-blank; `country` is an upper-case European ISO code; there is at
+/// least one sector; every string is within [`limits`]; `control_tolerance` is in [0, 1];
+/// `goals` is non-empty, sorted and without duplicates. Sectors, keywords and regions are
+/// still free text: [`Matcher::resolve`](crate::Matcher::resolve) turns them into taxonomy
+/// ids against a dataset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ProfileInput", into = "ProfileInput")]
+pub struct Profile {
+    name: String,
+    country: String,
+    sectors: Vec<String>,
+    keywords: Vec<String>,
+    tech_level: Level,
+    control_tolerance: f64,
+    goals: Vec<Goal>,
+    preferred_regions: Vec<String>,
+    members: Option<u32>,
+}
+
+impl Profile {
+    /// Parses and checks a profile from JSON.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Json`] with line and column for malformed JSON, unknown or missing fields;
+    /// [`Error::Profile`] naming the field for values out of range (see [`Profile`]'s
+    /// invariants); input over [`limits::JSON_BYTES`] is rejected before parsing.
+    pub fn from_json(json: &str) -> Result<Profile> {
+        Profile::from_json_named("<profile>", json)
+    }
+
+    /// Like [`Profile::from_json`], naming `file` in errors.
+    pub fn from_json_named(file: &str, json: &str) -> Result<Profile> {
+        if json.len() > limits::JSON_BYTES {
+            return Err(Error::profile(
+                "(whole profile)",
+                format!(
+                    "the profile is {} bytes; the limit is {} bytes",
+                    json.len(),
+                    limits::JSON_BYTES
+                ),
+            ));
+        }
+        let input: ProfileInput = serde_json::from_str(json).map_err(|e| Error::json(file, &e))?;
+        Profile::try_from(input)
+    }
+
+    /// The cluster's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Its country (upper-case ISO 3166-1 alpha-2).
+    pub fn country(&self) -> &str {
+        &self.country
+    }
+    /// The sectors as written.
+    pub fn sectors(&self) -> &[String] {
+        &self.sectors
+    }
+    /// The keywords as written.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+    /// Its tech level.
+    pub fn tech_level(&self) -> Level {
+        self.tech_level
+    }
+    /// Its tolerance of political control, in [0, 1].
+    pub fn control_tolerance(&self) -> f64 {
+        self.control_tolerance
+    }
+    /// Its goals, sorted, without duplicates, never empty.
+    pub fn goals(&self) -> &[Goal] {
+        &self.goals
+    }
+    /// Its preferred regions as written.
+    pub fn preferred_regions(&self) -> &[String] {
+        &self.preferred_regions
+    }
+    /// Its number of members, if given.
+    pub fn members(&self) -> Option<u32> {
+        self.members
+    }
+}
+
+fn check_terms(field: &str, items: &[String], max_items: usize) -> Result<Vec<String>> {
+    if items.len() > max_items {
+        return Err(Error::profile(
+            field,
+            format!("{} entries; the limit is {max_items}", items.len()),
+        ));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, s) in items.iter().enumerate() {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(Error::profile(
+                format!("{field}[{i}]"),
+                "empty entry; remove it or fill it in",
+            ));
+        }
+        let n = t.chars().count();
+        if n > limits::TERM_CHARS {
+            return Err(Error::profile(
+                format!("{field}[{i}]"),
+                format!(
+                    "{n} characters; the limit is {} characters per entry",
+                    limits::TERM_CHARS
+                ),
+            ));
+        }
+        out.push(t.to_string());
+    }
+    Ok(out)
+}
+
+impl TryFrom<ProfileInput> for Profile {
+    type Error = Error;
+
+    fn try_from(p: ProfileInput) -> Result<Profile> {
+        let name = p.name.trim().to_string();
+        if name.is_empty() {
+            return Err(Error::profile(
+                "name",
+                "the name is empty; give the cluster's name",
+            ));
+        }
+        let n = name.chars().count();
+        if n > limits::NAME_CHARS {
+            return Err(Error::profile(
+                "name",
+                format!("{n} characters; the limit is {}", limits::NAME_CHARS),
+            ));
+        }
+        let country = check_country(&p.country)?;
+        if p.sectors.is_empty() {
+            return Err(Error::profile(
+                "sectors",
+                "no sector given; name at least one, e.g. \"automotive\" or \"renewable energy\"",
+            ));
+        }
+        let sectors = check_terms("sectors", &p.sectors, limits::SECTORS)?;
+        let keywords = check_terms("keywords", &p.keywords, limits::KEYWORDS)?;
+        let preferred_regions =
+            check_terms("preferred_regions", &p.preferred_regions, limits::REGIONS)?;
+        let control_tolerance = match p.control_tolerance {
+            None => 0.5,
+            Some(t) if t.is_finite() && (0.0..=1.0).contains(&t) => t,
+            Some(t) => {
+                return Err(Error::profile(
+                    "control_tolerance",
+                    format!(
+                        "{t} is not between 0.0 (avoid government steering) and 1.0 (indifferent)"
+                    ),
+                ))
+            }
+        };
+        let mut goals = Vec::with_capacity(p.goals.len());
+        for (i, g) in p.goals.iter().enumerate() {
+            match Goal::parse(g) {
+                Some(goal) => goals.push(goal),
+                None => {
+                    let names: Vec<&str> = Goal::ALL.iter().map(|g| g.as_str()).collect();
+                    return Err(Error::Profile {
+                        field: format!("goals[{i}]"),
+                        message: format!(
+                            "`{}` is not a goal; goals are {}",
+                            g.trim(),
+                            names.join(", ")
+                        ),
+                        suggestions: crate::resolve::closest(g, names.iter().copied(), 1),
+                    });
+                }
+            }
+        }
+        if goals.is_empty() {
+            goals.push(Goal::MarketAccess);
+        }
+        goals.sort();
+        goals.dedup();
+        Ok(Profile {
+            name,
+            country,
+            sectors,
+            keywords,
+            tech_level: p.tech_level.unwrap_or(Level::Medium),
+            control_tolerance,
+            goals,
+            preferred_regions,
+            members: p.members,
+        })
+    }
+}
+
+impl From<Profile> for ProfileInput {
+    fn from(p: Profile) -> ProfileInput {
+        ProfileInput {
+            name: p.name,
+            country: p.country,
+            sectors: p.sectors,
+            keywords: p.keywords,
+            tech_level: Some(p.tech_level),
+            control_tolerance: Some(p.control_tolerance),
+            goals: p.goals.iter().map(|g| g.as_str().to_string()).collect(),
+            preferred_regions: p.preferred_regions,
+            members: p.members,
+        }
+    }
+}
+
+fn check_country(raw: &str) -> Result<String> {
+    let code = raw.trim().to_ascii_uppercase();
+    let code = match code.as_str() {
+        "EL" => "GR".to_string(),
+        "UK" => "GB".to_string(),
+        _ => code,
+    };
+    if EUROPEAN_COUNTRIES.iter().any(|(c, _)| *c == code) {
+        return Ok(code);
+    }
+    // A country written out in full gets its code suggested.
+    let by_name = EUROPEAN_COUNTRIES
+        .iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(raw.trim()))
+        .map(|(c, _)| c.to_string());
+    let suggestions = match by_name {
+        Some(c) => vec![c],
+        None => crate::resolve::closest(raw, EUROPEAN_COUNTRIES.iter().map(|(_, n)| *n), 1)
+            .into_iter()
+            .filter_map(|n| {
+                EUROPEAN_COUNTRIES
+                    .iter()
+                    .find(|(_, m)| *m == n)
+                    .map(|(c, _)| c.to_string())
+            })
+            .collect(),
+    };
+    let shown: String = raw.chars().take(40).collect();
+    Err(Error::Profile {
+        field: "country".into(),
+        message: format!(
+            "`{shown}` is not the ISO 3166-1 alpha-2 code of a European country (e.g. DE, FR, IT)"
+        ),
+        suggestions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ProfileInput {
+        ProfileInput {
+            name: "Test cluster".into(),
+            country: "de".into(),
+            sectors: vec!["automotive".into()],
+            ..ProfileInput::default()
+        }
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let p = Profile::try_from(input()).unwrap();
+        assert_eq!(p.country(), "DE");
+        assert_eq!(p.control_tolerance(), 0.5);
+        assert_eq!(p.goals(), &[Goal::MarketAccess]);
+        assert_eq!(p.tech_level(), Level::Medium);
+    }
+
+    #[test]
+    fn goals_parse_loosely_and_dedup() {
+        let mut i = input();
+        i.goals = vec![
+            "R&D cooperation".into(),
+            "market access".into(),
+            "rd_cooperation".into(),
+        ];
+        let p = Profile::try_from(i).unwrap();
+        assert_eq!(p.goals(), &[Goal::MarketAccess, Goal::RdCooperation]);
+    }
+
+    #[test]
+    fn bad_goal_suggests() {
+        let mut i = input();
+        i.goals = vec!["sorcing".into()];
+        let e = Profile::try_from(i).unwrap_err();
+        assert_eq!(e.suggestions(), &["sourcing".to_string()]);
+        assert!(e.to_string().contains("goals[0]"), "{e}");
+    }
+
+    #[test]
+    fn country_must_be_european_code() {
+        for (bad, hint) in [("US", None), ("Germany", Some("DE")), ("", None)] {
+            let mut i = input();
+            i.country = bad.into();
+            let e = Profile::try_from(i).unwrap_err();
+            assert!(e.to_string().contains("country"), "{e}");
+            if let Some(h) = hint {
+                assert_eq!(e.suggestions(), &[h.to_string()]);
+            }
+        }
+        let mut i = input();
+        i.country = "EL".into();
+        assert_eq!(Profile::try_from(i).unwrap().country(), "GR");
+    }
+
+    #[test]
+    fn tolerance_out_of_range_or_nan_is_rejected() {
+        for t in [-0.1, 1.5, f64::NAN, f64::INFINITY] {
+            let mut i = input();
+            i.control_tolerance = Some(t);
+            let e = Profile::try_from(i).unwrap_err();
+            assert!(e.to_string().contains("control_tolerance"), "{e}");
+        }
+    }
+
+    #[test]
+    fn empty_sectors_and_long_terms_are_rejected() {
+        let mut i = input();
+        i.sectors.clear();
+        assert!(Profile::try_from(i)
+            .unwrap_err()
+            .to_string()
+            .contains("`sectors`"));
+        let mut i = input();
+        i.keywords = vec!["x".repeat(limits::TERM_CHARS + 1)];
+        let e = Profile::try_from(i).unwrap_err();
+        assert!(e.to_string().contains("keywords[0]"), "{e}");
+    }
+
+    #[test]
+    fn unknown_field_is_a_json_error_with_position() {
+        let e = Profile::from_json(r#"{"name":"a","country":"DE","sectors":["x"],"colour":1}"#)
+            .unwrap_err();
+        match e {
+            Error::Json { message, line, .. } => {
+                assert!(message.contains("colour"), "{message}");
+                assert_eq!(line, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let p = Profile::try_from(input()).unwrap();
+        let s = serde_json::to_string(&p).unwrap();
+        assert_eq!(Profile::from_json(&s).unwrap(), p);
+    }
+}

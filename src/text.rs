@@ -1,0 +1,97 @@
+//! Text normalisation shared by the data indexes and profile resolution.
+//!
+//! Names are matched after normalisation so that "E-Mobility", "e mobility" and "e-mobility"
+//! are one key, and "Guǎngdōng" is "guangdong".
+
+/// Lowercases, folds pinyin tone marks and common Latin diacritics, turns `&` into `and`,
+/// drops apostrophes (so "Xi'an" is "xian") and turns every other character that is neither
+/// a letter nor a digit into a single space. CJK characters are kept as they are.
+pub(crate) fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        let folded = fold(c);
+        match folded {
+            '&' => {
+                push_word(&mut out, "and", &mut pending_space);
+                pending_space = true;
+            }
+            '\'' | '’' | '`' | '‘' => {}
+            c if c.is_alphanumeric() => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                for l in c.to_lowercase() {
+                    out.push(l);
+                }
+            }
+            _ => pending_space = true,
+        }
+    }
+    out
+}
+
+fn push_word(out: &mut String, w: &str, pending_space: &mut bool) {
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(w);
+    *pending_space = false;
+}
+
+/// The normalised form without spaces, so that "emobility" meets "e mobility".
+pub(crate) fn compact(normalized: &str) -> String {
+    normalized.chars().filter(|c| *c != ' ').collect()
+}
+
+/// Whether the text contains a CJK ideograph (then it is matched exactly, not fuzzily).
+pub(crate) fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn fold(c: char) -> char {
+    match c {
+        'ā' | 'á' | 'ǎ' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Ā' | 'Á' | 'Ǎ' | 'À' | 'Â' | 'Ä' => {
+            'a'
+        }
+        'ē' | 'é' | 'ě' | 'è' | 'ê' | 'ë' | 'Ē' | 'É' | 'Ě' | 'È' | 'Ê' | 'Ë' => 'e',
+        'ī' | 'í' | 'ǐ' | 'ì' | 'î' | 'ï' | 'Ī' | 'Í' | 'Ǐ' | 'Ì' | 'Î' | 'Ï' => 'i',
+        'ō' | 'ó' | 'ǒ' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'Ō' | 'Ó' | 'Ǒ' | 'Ò' | 'Ô' | 'Ö' => {
+            'o'
+        }
+        'ū' | 'ú' | 'ǔ' | 'ù' | 'û' | 'ü' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'Ū' | 'Ú' | 'Ǔ' | 'Ù' | 'Û'
+        | 'Ü' => 'u',
+        'ç' | 'Ç' => 'c',
+        'ñ' | 'Ñ' => 'n',
+        'ß' => 's',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_punctuation_case_and_tones() {
+        assert_eq!(normalize("  E-Mobility "), "e mobility");
+        assert_eq!(normalize("Aerospace & defence"), "aerospace and defence");
+        assert_eq!(normalize("Guǎngdōng"), "guangdong");
+        assert_eq!(normalize("Xi'an"), "xian");
+        assert_eq!(normalize("Children's wear"), "childrens wear");
+        assert_eq!(normalize("R&D"), "r and d");
+        assert_eq!(normalize("廣東 省"), "廣東 省");
+        assert_eq!(compact("e mobility"), "emobility");
+    }
+
+    #[test]
+    fn detects_cjk() {
+        assert!(has_cjk("杭州"));
+        assert!(!has_cjk("Hangzhou"));
+    }
+}

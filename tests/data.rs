@@ -1,0 +1,579 @@
+//! Invariants of the embedded data, checked against the briefing's own text
+//! (`data/briefing.txt`) wherever the briefing can decide them.
+
+use eccp_china::{Dataset, Kind, Level, NoteKind, Partner};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const BRIEFING: &str = include_str!("../data/briefing.txt");
+const IDS: &str = include_str!("../data/ids.txt");
+
+fn data() -> &'static Dataset {
+    Dataset::embedded().expect("the embedded data is valid")
+}
+
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn partner(id: &str) -> &'static Partner {
+    let d = data();
+    d.partner(
+        d.find_partner(id)
+            .unwrap_or_else(|| panic!("no partner `{id}`")),
+    )
+}
+
+fn refs(p: &Partner) -> Vec<String> {
+    p.sources()
+        .iter()
+        .map(|s| s.reference().to_string())
+        .collect()
+}
+
+/// One row of Table 4 as the briefing prints it.
+struct Row {
+    province_heading: String,
+    printed_count: usize,
+    text: String,
+}
+
+/// Parses Table 4 from the briefing: a first cell with "(N)" opens a province; blank city
+/// cells continue the one above; two rows are shifted left (place in the first column);
+/// the page header inside the table is not a row.
+fn table4() -> Vec<Row> {
+    let start = BRIEFING
+        .rfind("TABLE 4 - LIST OF TOP 100")
+        .expect("Table 4 heading");
+    let mut rows = Vec::new();
+    let mut heading = String::new();
+    let mut count = 0;
+    for line in BRIEFING[start..].lines().skip(2) {
+        if !line.contains("industrial cluster") {
+            continue;
+        }
+        let cells: Vec<&str> = line.split('\t').collect();
+        let first = cells[0].trim();
+        if let (Some(open), Some(close)) = (first.rfind('('), first.rfind(')')) {
+            if let Ok(n) = first[open + 1..close].parse::<usize>() {
+                heading = first[..open].trim().to_string();
+                count = n;
+            }
+        }
+        let text = if cells.len() > 1 && cells[1].contains("industrial cluster") {
+            // Shifted row: the place sits in the province column.
+            norm(&format!("{} {}", cells[0], cells[1]))
+        } else if cells.len() > 2 && !cells[1].trim().is_empty() {
+            norm(&format!("{} {}", cells[1], cells[2]))
+        } else {
+            norm(cells[cells.len() - 1])
+        };
+        rows.push(Row {
+            province_heading: heading.clone(),
+            printed_count: count,
+            text,
+        });
+    }
+    rows
+}
+
+fn table4_partners() -> BTreeMap<u16, &'static Partner> {
+    let mut m = BTreeMap::new();
+    for p in data().partners() {
+        for s in p.sources() {
+            if let Some(r) = s.row() {
+                assert!(m.insert(r, p).is_none(), "row {r} twice");
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn table_4_has_100_rows_each_one_record() {
+    let rows = table4();
+    assert_eq!(rows.len(), 100, "the briefing's Table 4 parses to 100 rows");
+    let by_row = table4_partners();
+    assert_eq!(
+        by_row.keys().copied().collect::<Vec<_>>(),
+        (1..=100).collect::<Vec<u16>>()
+    );
+    for (r, p) in &by_row {
+        assert_eq!(p.kind(), Kind::IndustrialCluster, "{}", p.id());
+        let row = &rows[*r as usize - 1];
+        let quote = p
+            .sources()
+            .iter()
+            .find(|s| s.row() == Some(*r))
+            .and_then(|s| s.quote())
+            .unwrap();
+        assert_eq!(norm(quote), row.text, "row {r} ({})", p.id());
+    }
+}
+
+#[test]
+fn table_4_per_province_counts_match_the_printed_counts() {
+    let d = data();
+    let rows = table4();
+    let mut printed: BTreeMap<String, usize> = BTreeMap::new();
+    let mut carried: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &rows {
+        printed.insert(r.province_heading.clone(), r.printed_count);
+        *carried.entry(r.province_heading.clone()).or_default() += 1;
+    }
+    assert_eq!(
+        printed, carried,
+        "rows under each heading match its printed count"
+    );
+    assert_eq!(printed.values().sum::<usize>(), 100);
+    assert_eq!(printed["Zhejiang province"], 25);
+    assert_eq!(printed["Jiangsu province"], 16);
+    assert_eq!(printed["Guangdong province"], 13);
+
+    let mut ours: BTreeMap<String, usize> = BTreeMap::new();
+    for (r, p) in table4_partners() {
+        let prov = d
+            .regions()
+            .province(p.province().expect("Table 4 clusters are local"));
+        let heading = &rows[r as usize - 1].province_heading;
+        assert!(
+            heading.starts_with(prov.name()),
+            "row {r}: record says {}, table heading is {heading}",
+            prov.name()
+        );
+        *ours.entry(heading.clone()).or_default() += 1;
+    }
+    assert_eq!(ours, printed);
+}
+
+#[test]
+fn table_4_chinese_names_are_kept_as_printed_and_misprints_corrected() {
+    for (r, p) in table4_partners() {
+        let zh = p
+            .chinese_name()
+            .unwrap_or_else(|| panic!("row {r} prints a Chinese name"));
+        assert!(BRIEFING.contains(zh), "{}: {zh} is not printed", p.id());
+    }
+    for (id, printed, corrected) in [
+        ("ouhai-locks", "溫州瓊海", "溫州甌海"),
+        ("jiangyan-energy-equipment", "泰州薑堰", "泰州姜堰"),
+    ] {
+        let p = partner(id);
+        assert_eq!(p.chinese_name(), Some(printed));
+        let c = p
+            .corrections()
+            .iter()
+            .find(|c| c.field == "chinese_name")
+            .expect("a correction");
+        assert_eq!(
+            (c.printed.as_str(), c.corrected.as_str()),
+            (printed, corrected)
+        );
+    }
+}
+
+#[test]
+fn every_quote_is_in_the_briefing() {
+    let text = norm(BRIEFING);
+    let d = data();
+    let mut checked = 0;
+    let mut check = |what: &str, sources: &[eccp_china::Source]| {
+        for s in sources {
+            if s.reference().is_briefing() {
+                let q = s
+                    .quote()
+                    .unwrap_or_else(|| panic!("{what}: {} has no quote", s.reference()));
+                assert!(
+                    text.contains(&norm(q)),
+                    "{what}: quote not in the briefing: {q:?}"
+                );
+                checked += 1;
+            } else {
+                panic!(
+                    "{what}: embedded data must cite the briefing, not {}",
+                    s.reference()
+                );
+            }
+        }
+    };
+    for p in d.partners() {
+        check(p.id(), p.sources());
+    }
+    for m in d.regions().macro_regions() {
+        check(m.id(), m.sources());
+    }
+    for n in d.policy_notes() {
+        check(n.id(), n.sources());
+    }
+    for p in d.programmes() {
+        check(p.id(), p.sources());
+    }
+    assert!(checked > 400, "only {checked} quotes checked");
+}
+
+#[test]
+fn every_record_has_a_source_and_ids_are_unique_and_registered() {
+    let d = data();
+    let mut seen = HashSet::new();
+    for p in d.partners() {
+        assert!(seen.insert(p.id()), "duplicate id {}", p.id());
+        assert!(!p.sources().is_empty(), "{} has no source", p.id());
+        assert!(!p.sectors().is_empty(), "{} has no sector", p.id());
+    }
+    let mut registered = HashSet::new();
+    let mut retired = HashSet::new();
+    let lines: Vec<&str> = IDS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "data/ids.txt is sorted");
+    for l in lines {
+        match l.split_once(' ') {
+            Some((id, "retired")) => assert!(retired.insert(id)),
+            None => assert!(registered.insert(l)),
+            Some(_) => panic!("bad line in data/ids.txt: {l}"),
+        }
+    }
+    for id in &seen {
+        assert!(
+            registered.contains(id),
+            "`{id}` is not in data/ids.txt: register new ids there"
+        );
+        assert!(
+            !retired.contains(id),
+            "`{id}` is retired and must not be reused"
+        );
+    }
+    for id in &registered {
+        assert!(
+            seen.contains(id),
+            "`{id}` is in data/ids.txt but in no record: mark it retired"
+        );
+    }
+}
+
+#[test]
+fn no_two_records_describe_the_same_entity() {
+    let mut names = HashMap::new();
+    for p in data().partners() {
+        for n in std::iter::once(p.name()).chain(p.aliases().iter().map(String::as_str)) {
+            let key: String = n
+                .to_lowercase()
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect();
+            if let Some(other) = names.insert(key, p.id()) {
+                assert_eq!(other, p.id(), "`{n}` names two records");
+            }
+        }
+    }
+}
+
+#[test]
+fn entities_named_twice_are_one_record_with_both_sources() {
+    let has = |id: &str, wanted: &[&str]| {
+        let r = refs(partner(id));
+        for w in wanted {
+            assert!(r.iter().any(|x| x == w), "{id} lacks source {w}: {r:?}");
+        }
+    };
+    has("huadu-automobile", &["Table 4", "Section 3.2", "Section 5"]);
+    has("tonghua-pharmaceuticals", &["Table 4", "Section 3.2"]);
+    has(
+        "zhangjiang-hi-tech-park",
+        &["Table 1", "Section 3.2", "Section 5"],
+    );
+    has("zhongguancun-science-park", &["Table 1", "Section 3.2"]);
+    has("china-renewable-energy-society", &["Table 1", "Table 3"]);
+    has(
+        "china-medicinal-biotech-association",
+        &["Table 1", "Table 3"],
+    );
+    has("chinese-society-of-biotechnology", &["Table 1", "Table 3"]);
+    has(
+        "beijing-science-technology-commission",
+        &["Table 1", "Table 3"],
+    );
+    has("dongguan-electronics", &["Table 4", "Section 5"]);
+    // Table 3 lists MIIT, MoST and NDRC twice: one record each, both rows as sources.
+    for id in ["miit", "most", "ndrc"] {
+        let n = refs(partner(id)).iter().filter(|r| *r == "Table 3").count();
+        assert!(n >= 1, "{id}");
+    }
+    let d = data();
+    for name in [
+        "Ministry of Industry and Information Technology",
+        "Ministry of Science and Technology",
+    ] {
+        let n = d
+            .partners()
+            .iter()
+            .filter(|p| p.name().starts_with(name))
+            .count();
+        assert_eq!(n, 1, "{name}");
+    }
+}
+
+#[test]
+fn the_prose_clusters_are_there() {
+    for (id, section) in [
+        ("tianjin-aviation-logistics-shipping", "Section 3.1"),
+        ("shijiazhuang-pharmaceuticals", "Section 3.1"),
+        ("beijing-petrochemical-education-rd", "Section 3.1"),
+        ("chongqing-automobile", "Section 3.2"),
+        ("dazu-automobile-motorcycle", "Section 3.2"),
+        ("wuhan-east-lake-high-tech-zone", "Section 3.2"),
+        ("chengdu-hi-tech-zone", "Section 3.2"),
+        ("guangzhou-development-zone", "Section 3.2"),
+        ("nansha-development-zone", "Section 3.2"),
+        (
+            "beijing-economic-technological-development-area",
+            "Section 3.2",
+        ),
+        ("jinshan-chemicals", "Section 3.1"),
+        ("yixing-environmental-protection-equipment", "Section 3.1"),
+        ("xianghe-furniture", "Section 3.1"),
+    ] {
+        assert!(
+            refs(partner(id)).iter().any(|r| r == section),
+            "{id} lacks {section}"
+        );
+    }
+    assert_eq!(
+        partner("dazu-automobile-motorcycle")
+            .facts()
+            .firms
+            .as_ref()
+            .map(|f| f.count),
+        Some(412)
+    );
+    assert_eq!(
+        partner("tonghua-pharmaceuticals")
+            .facts()
+            .firms
+            .as_ref()
+            .map(|f| f.count),
+        Some(95)
+    );
+    assert_eq!(
+        partner("zhangjiang-hi-tech-park").facts().established,
+        Some(1992)
+    );
+}
+
+#[test]
+fn kinds_carry_section_3_1_defaults_and_overrides_have_a_basis() {
+    for p in data().partners() {
+        for (a, default) in [
+            (p.tech(), p.kind().default_tech()),
+            (p.control(), p.kind().default_control()),
+        ] {
+            match a.basis() {
+                None => assert_eq!(a.level(), default, "{}", p.id()),
+                Some((basis, _)) => {
+                    assert_ne!(a.level(), default, "{}: override equals default", p.id());
+                    assert!(!basis.trim().is_empty());
+                }
+            }
+        }
+        if p.kind().is_organisation() {
+            assert!(p.has_formal_organisation(), "{}", p.id());
+        }
+    }
+    assert_eq!(Kind::IndustrialCluster.default_tech(), Level::Low);
+    assert_eq!(Kind::IndustrialCluster.default_control(), Level::Low);
+    for k in [Kind::SciencePark, Kind::EconomicZone] {
+        assert_eq!(
+            (k.default_tech(), k.default_control()),
+            (Level::High, Level::High)
+        );
+    }
+    // Table 4's high-tech clusters are read as such.
+    for id in [
+        "wuxi-new-district-photovoltaics",
+        "kunshan-it",
+        "pinghu-opto-mechatronics",
+    ] {
+        assert_eq!(partner(id).tech().level(), Level::High, "{id}");
+    }
+    // Most Table 4 clusters keep the low-tech default.
+    let low = table4_partners()
+        .values()
+        .filter(|p| p.tech().level() == Level::Low)
+        .count();
+    assert!(low >= 80, "{low}");
+}
+
+#[test]
+fn national_bodies_have_no_place_and_local_records_do() {
+    let d = data();
+    for id in ["miit", "most", "ndrc", "caam", "eu-sme-centre"] {
+        let p = partner(id);
+        assert!(p.province().is_none() && p.place().is_none(), "{id}");
+        assert!(d.macro_region_of(p).is_none());
+    }
+    for p in table4_partners().values() {
+        assert!(p.place().is_some(), "{}", p.id());
+    }
+    let huadu = partner("huadu-automobile");
+    assert_eq!(
+        d.regions().place(d.city_of(huadu).unwrap()).name(),
+        "Guangzhou"
+    );
+    assert_eq!(
+        d.regions()
+            .macro_region(d.macro_region_of(huadu).unwrap())
+            .id(),
+        "pearl_river_delta"
+    );
+}
+
+#[test]
+fn macro_regions_follow_the_briefing() {
+    let d = data();
+    let r = d.regions();
+    let region_of = |prov: &str| {
+        r.macro_region(r.province(r.find_province(prov).unwrap()).macro_region())
+            .id()
+    };
+    for p in ["beijing", "tianjin", "hebei", "liaoning", "shandong"] {
+        assert_eq!(region_of(p), "bohai_rim", "{p}");
+    }
+    assert_eq!(region_of("guangdong"), "pearl_river_delta");
+    for p in ["shanghai", "jiangsu", "zhejiang"] {
+        assert_eq!(region_of(p), "yangtze_river_delta");
+    }
+    for (p, m) in [
+        ("sichuan", "west"),
+        ("chongqing", "west"),
+        ("hubei", "central"),
+        ("jilin", "northeast"),
+    ] {
+        assert_eq!(region_of(p), m);
+    }
+    let bohai = r.macro_region(r.find_macro_region("bohai_rim").unwrap());
+    assert_eq!(
+        bohai.partial_provinces().len(),
+        3,
+        "part of Hebei, Liaoning and Shandong"
+    );
+    assert_eq!(r.provinces().len(), 34);
+    for m in r.macro_regions() {
+        if m.is_coastal() && m.id() != "southeast_coast" {
+            assert!(
+                !m.strengths().is_empty(),
+                "{} has strengths in section 3.1",
+                m.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_taxonomy_covers_the_briefings_fields_and_the_eccp_vocabularies() {
+    let t = data().taxonomy();
+    let priority: Vec<&str> = t
+        .sectors()
+        .iter()
+        .filter(|s| s.is_priority())
+        .map(|s| s.id())
+        .collect();
+    assert_eq!(
+        priority,
+        ["automotive", "biotechnology", "renewable_energy", "ict"]
+    );
+    let count = |id: &str| {
+        t.vocabularies()
+            .iter()
+            .find(|v| v.id() == id)
+            .map(|v| v.entries().count())
+    };
+    assert_eq!(count("eu_industrial_ecosystems"), Some(14));
+    assert_eq!(count("european_emerging_industries"), Some(10));
+    assert_eq!(count("fyp13_strategic_emerging_industries"), Some(6));
+    assert_eq!(count("eu_china_flagships"), Some(5));
+    // Every sector a record uses is in the taxonomy (ids are checked at load), and every
+    // sector sits in a tree whose root is reachable.
+    let s = |id: &str| t.find(id).unwrap();
+    assert_eq!(t.distance(s("electric_vehicles"), s("automotive")), Some(1));
+    assert_eq!(
+        t.distance(s("electric_vehicles"), s("motorcycles")),
+        Some(3)
+    );
+    assert_eq!(t.distance(s("electric_vehicles"), s("apparel")), None);
+    assert!(t.is_within(s("wind"), s("renewable_energy")));
+}
+
+#[test]
+fn support_resources_and_policy_notes_are_there() {
+    let d = data();
+    for id in [
+        "eu-sme-centre",
+        "china-ipr-sme-helpdesk",
+        "eu-chamber-of-commerce-china",
+        "cereco",
+    ] {
+        assert_eq!(partner(id).kind(), Kind::SupportService, "{id}");
+    }
+    let prog: HashSet<&str> = d.programmes().iter().map(|p| p.id()).collect();
+    for id in ["enrich", "dragon_star_plus", "chinaaccess4eu", "inco_lab"] {
+        assert!(prog.contains(id), "{id}");
+    }
+    let t = d.taxonomy();
+    let note_on = |sector: &str, kind: NoteKind, section: &str, words: &str| {
+        let sid = t.find(sector).unwrap();
+        assert!(
+            d.policy_notes().iter().any(|n| n.kind() == kind
+                && n.applies_when()
+                    .sectors()
+                    .iter()
+                    .any(|s| t.is_within(sid, *s))
+                && n.sources()
+                    .iter()
+                    .any(|s| s.reference().to_string() == section)
+                && n.sources()
+                    .iter()
+                    .any(|s| s.quote().is_some_and(|q| q.contains(words)))),
+            "no {kind:?} note on {sector} from {section} quoting {words:?}"
+        );
+    };
+    note_on(
+        "automotive",
+        NoteKind::Caution,
+        "Section 4.2",
+        "joint ventures",
+    );
+    note_on(
+        "renewable_energy",
+        NoteKind::Caution,
+        "Section 2.3.3",
+        "regulated",
+    );
+    note_on(
+        "solar",
+        NoteKind::Demand,
+        "Section 2.3.3",
+        "European know-how",
+    );
+    assert!(d
+        .policy_notes()
+        .iter()
+        .any(|n| n.applies_when().topics().iter().any(|t| t == "ai")));
+    assert!(d
+        .policy_notes()
+        .iter()
+        .any(|n| n.applies_when().min_control() == Some(Level::High)));
+    assert!(d
+        .policy_notes()
+        .iter()
+        .any(|n| n.applies_when().no_formal_organisation()));
+}
+
+#[test]
+fn dataset_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Dataset>();
+    assert_send_sync::<eccp_china::Matcher<'static>>();
+    assert_send_sync::<eccp_china::Error>();
+}
