@@ -1,0 +1,154 @@
+//! A user's own partner file: added to or correcting the embedded data, with the same
+//! validation, and errors that name the file, the record and the field.
+
+use eccp_china::{Dataset, Error, Kind, Level};
+
+/// A valid partner record with one field replaced by `field: value` (raw JSON).
+fn record(id: &str, patch: &[(&str, &str)]) -> String {
+    let mut fields = vec![
+        ("id", format!("\"{id}\"")),
+        ("kind", "\"industrial_cluster\"".to_string()),
+        ("name", format!("\"Test cluster {id}\"")),
+        ("province", "\"guangdong\"".to_string()),
+        ("place", "\"foshan\"".to_string()),
+        ("sectors", "[\"furniture\"]".to_string()),
+        ("formal_organisation", "false".to_string()),
+        (
+            "sources",
+            "[{\"ref\": \"External: Foshan furniture association member list, 2024\"}]".to_string(),
+        ),
+    ];
+    for (k, v) in patch {
+        match fields.iter_mut().find(|(f, _)| f == k) {
+            Some(slot) => slot.1 = v.to_string(),
+            None => fields.push((k, v.to_string())),
+        }
+    }
+    let body: Vec<String> = fields.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("\"{k}\": {v}")).collect();
+    format!("{{{}}}", body.join(", "))
+}
+
+fn file(records: &[String]) -> String {
+    format!("{{\"partners\": [\n{}\n]}}", records.join(",\n"))
+}
+
+fn load(records: &[String]) -> Result<Dataset, Error> {
+    Dataset::builder().partners_json("mine.json", file(records)).build()
+}
+
+/// The error for one bad field, as (file, record, field, message).
+fn data_error(records: &[String]) -> (String, String, String, String) {
+    match load(records).unwrap_err() {
+        Error::Data { file, record, field, message } => (file, record, field, message),
+        other => panic!("expected a data error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_user_file_adds_partners() {
+    let base = Dataset::embedded().unwrap().partners().len();
+    let d = load(&[record("foshan-furniture", &[])]).unwrap();
+    assert_eq!(d.partners().len(), base + 1);
+    let p = d.partner(d.find_partner("foshan-furniture").unwrap());
+    assert_eq!(p.file(), "mine.json");
+    assert_eq!(p.kind(), Kind::IndustrialCluster);
+    assert_eq!(p.tech().level(), Level::Low, "the kind's default applies");
+}
+
+#[test]
+fn a_user_file_corrects_an_embedded_partner_by_id() {
+    let fixed = record(
+        "xianghe-furniture",
+        &[
+            ("name", "\"Xianghe furniture industrial cluster\""),
+            ("province", "\"hebei\""),
+            ("place", "\"xianghe\""),
+            ("tech", "{\"level\": \"medium\", \"basis\": \"our 2024 visit\", \"source\": \"External: site visit 2024\"}"),
+        ],
+    );
+    let base = Dataset::embedded().unwrap().partners().len();
+    let d = load(&[fixed]).unwrap();
+    assert_eq!(d.partners().len(), base, "replaced, not added");
+    let p = d.partner(d.find_partner("xianghe-furniture").unwrap());
+    assert_eq!(p.tech().level(), Level::Medium);
+    assert_eq!(p.file(), "mine.json");
+}
+
+#[test]
+fn only_user_partners_when_asked() {
+    let d = Dataset::builder()
+        .without_embedded_partners()
+        .partners_json("mine.json", file(&[record("a-one", &[]), record("a-two", &[])]))
+        .build()
+        .unwrap();
+    assert_eq!(d.partners().len(), 2);
+}
+
+#[test]
+fn errors_name_file_record_and_field() {
+    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        (&[("sectors", "[\"furnitur\"]")], "sectors[0]", "furniture"),
+        (&[("sectors", "[]")], "sectors", "at least one"),
+        (&[("kind", "\"cluster\"")], "kind", "industrial_cluster"),
+        (&[("province", "\"atlantis\"")], "province", "atlantis"),
+        (&[("place", "\"hangzhou\"")], "place", "zhejiang"),
+        (&[("province", "")], "province", "needs its province"),
+        (&[("part_of", "\"no-such-partner\"")], "part_of", "no-such-partner"),
+        (&[("tech", "{\"level\": \"low\", \"basis\": \"x\", \"source\": \"Section 3.1\"}")], "tech.level", "default"),
+        (&[("sources", "[]")], "sources", "at least one source"),
+        (&[("sources", "[{\"ref\": \"Section 3.1\"}]")], "sources[0].quote", "quote"),
+        (&[("sources", "[{\"ref\": \"Section 9\", \"quote\": \"x\"}]")], "sources[0].ref", "Section 9"),
+        (&[("sources", "[{\"ref\": \"Table 4\", \"quote\": \"x\"}]")], "sources[0].row", "row"),
+        (&[("name", "\"Xianghe furniture industrial cluster\"")], "name", "xianghe-furniture"),
+        (&[("websites", "[\"http://www.zpark.com.cn/\"]")], "websites[0]", "zhongguancun"),
+        (&[("kind", "\"association\"")], "formal_organisation", "organisation"),
+        (&[("id", "\"Bad Id\"")], "id", "lowercase"),
+    ];
+    for (patch, field, hint) in cases {
+        let (f, rec, fld, msg) = data_error(&[record("new-one", patch)]);
+        assert_eq!(f, "mine.json", "{patch:?}");
+        assert_eq!(&fld, field, "{patch:?}: {msg}");
+        assert!(msg.contains(hint), "{patch:?}: message `{msg}` should mention `{hint}`");
+        if *field != "id" {
+            assert_eq!(rec, "new-one");
+        }
+    }
+}
+
+#[test]
+fn duplicate_ids_within_a_file_are_rejected() {
+    let (_, rec, field, _) = data_error(&[record("dup", &[]), record("dup", &[("name", "\"Other\"")])]);
+    assert_eq!((rec.as_str(), field.as_str()), ("dup", "id"));
+}
+
+#[test]
+fn a_part_of_cycle_is_rejected() {
+    let a = record("cyc-a", &[("part_of", "\"cyc-b\"")]);
+    let b = record("cyc-b", &[("part_of", "\"cyc-a\""), ("name", "\"B\"")]);
+    let (_, _, field, msg) = data_error(&[a, b]);
+    assert_eq!(field, "part_of");
+    assert!(msg.contains("cycle"), "{msg}");
+}
+
+#[test]
+fn malformed_json_reports_line_and_column() {
+    let e = Dataset::builder().partners_json("mine.json", "{\"partners\": [\n  {\"id\": }\n]}").build().unwrap_err();
+    match e {
+        Error::Json { file, line, .. } => {
+            assert_eq!(file, "mine.json");
+            assert_eq!(line, 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = Dataset::builder()
+        .partners_json("mine.json", file(&[record("x-y", &[("colour", "\"red\"")])]))
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("colour"), "{e}");
+}
+
+#[test]
+fn a_missing_file_is_an_io_error() {
+    let e = Dataset::builder().partners_file("/nonexistent/partners.json").unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e:?}");
+}
