@@ -40,12 +40,17 @@
 //! [`DATA_VERSION`].
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod dataset;
 mod error;
+mod explain;
+mod features;
+mod output;
 mod profile;
+mod recommend;
 mod resolve;
+mod score;
 mod text;
 
 pub use dataset::{
@@ -55,5 +60,11 @@ pub use dataset::{
     SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
 };
 pub use error::{Error, Result};
+pub use explain::{Intermediary, ParetoEntry, Reason, Risk};
+pub use features::{FeatureMatrix, Layout};
 pub use profile::{limits, Goal, Profile, ProfileInput};
+pub use recommend::{Match, ProfileSummary, Recommendations, Recommender, ResolvedTerm};
 pub use resolve::{MatchKind, Matcher, RegionMatch, ResolvedProfile, SectorMatch, Warning};
+pub use score::{
+    control_fit, goal_affinity, tech_fit, Component, Diversity, Filter, Options, Weights,
+};

@@ -67,7 +67,7 @@ pub struct RegionMatch {
 
 /// Something in the profile that was used with a caveat or not used at all. Nothing is
 /// dropped without one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Warning {
     /// The field and index, e.g. `keywords[3]`.
     pub field: String,
@@ -217,7 +217,7 @@ fn fuzzy<'a, T: Clone + PartialEq + 'a>(
 }
 
 /// Whether `phrase` occurs in `text` as whole words (both normalised).
-fn contains_phrase(text: &str, phrase: &str) -> bool {
+pub(crate) fn contains_phrase(text: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }
@@ -318,7 +318,15 @@ impl<'d> Matcher<'d> {
         }
         found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
         let phrase = found[0].1.to_string();
-        let mut ids: Vec<SectorId> = found.into_iter().flat_map(|f| f.2).collect();
+        // A phrase inside a longer phrase that was found says nothing more: "charging
+        // infrastructure" is about vehicles, not about construction's "infrastructure".
+        let mut kept: Vec<(usize, &str, Vec<SectorId>)> = Vec::new();
+        for f in found {
+            if !kept.iter().any(|k| k.1 != f.1 && contains_phrase(k.1, f.1)) {
+                kept.push(f);
+            }
+        }
+        let mut ids: Vec<SectorId> = kept.into_iter().flat_map(|f| f.2).collect();
         ids.sort();
         ids.dedup();
         Some((ids, MatchKind::Keyword { phrase }))

@@ -12,14 +12,20 @@ fn matcher() -> Matcher<'static> {
 
 /// The sector ids a free-text sector resolves to.
 fn sector(text: &str) -> Vec<&'static str> {
-    let (ids, _) = matcher().resolve_sector(text).unwrap_or_else(|| panic!("`{text}` did not resolve"));
-    ids.into_iter().map(|s| data().taxonomy().get(s).id()).collect()
+    let (ids, _) = matcher()
+        .resolve_sector(text)
+        .unwrap_or_else(|| panic!("`{text}` did not resolve"));
+    ids.into_iter()
+        .map(|s| data().taxonomy().get(s).id())
+        .collect()
 }
 
 /// The region ids a free-text region resolves to.
 fn region(text: &str) -> Vec<String> {
     let r = data().regions();
-    let (refs, _) = matcher().resolve_region(text).unwrap_or_else(|| panic!("`{text}` did not resolve"));
+    let (refs, _) = matcher()
+        .resolve_region(text)
+        .unwrap_or_else(|| panic!("`{text}` did not resolve"));
     refs.into_iter()
         .map(|x| match x {
             RegionRef::Macro(m) => r.macro_region(m).id().to_string(),
@@ -68,7 +74,15 @@ fn eccp_vocabularies_resolve_through_the_crosswalk() {
     assert_eq!(sector("Health"), ["health"]);
     let mut blue = sector("Blue growth");
     blue.sort();
-    assert_eq!(blue, ["fisheries", "logistics", "marine_technology", "shipbuilding"]);
+    assert_eq!(
+        blue,
+        [
+            "fisheries",
+            "logistics",
+            "marine_technology",
+            "shipbuilding"
+        ]
+    );
     assert_eq!(sector("Biopharmaceuticals"), ["biopharmaceuticals"]);
     assert_eq!(sector("Medical devices"), ["medical_devices"]);
     assert_eq!(sector("New-energy vehicles (NEVs)"), ["electric_vehicles"]);
@@ -77,7 +91,10 @@ fn eccp_vocabularies_resolve_through_the_crosswalk() {
 #[test]
 fn keyword_phrases_inside_longer_text_resolve() {
     let (ids, how) = matcher().resolve_sector("battery systems").unwrap();
-    let ids: Vec<&str> = ids.into_iter().map(|s| data().taxonomy().get(s).id()).collect();
+    let ids: Vec<&str> = ids
+        .into_iter()
+        .map(|s| data().taxonomy().get(s).id())
+        .collect();
     assert_eq!(ids, ["electric_vehicles"]);
     assert!(matches!(how, MatchKind::Keyword { .. }), "{how:?}");
     assert!(sector("offshore wind turbine blades").contains(&"wind"));
@@ -88,10 +105,17 @@ fn an_unknown_sector_is_an_error_naming_it_with_suggestions() {
     let p = profile(&["automotive", "biotek"], &[], &[]);
     let e = matcher().resolve(&p).unwrap_err();
     match &e {
-        Error::Profile { field, suggestions, .. } => {
+        Error::Profile {
+            field, suggestions, ..
+        } => {
             assert_eq!(field, "sectors[1]");
             assert!(!suggestions.is_empty(), "{e}");
-            assert!(suggestions.iter().any(|s| s.to_lowercase().starts_with("biotech")), "{suggestions:?}");
+            assert!(
+                suggestions
+                    .iter()
+                    .any(|s| s.to_lowercase().starts_with("biotech")),
+                "{suggestions:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -116,7 +140,10 @@ fn regions_resolve_in_english_pinyin_and_chinese() {
     assert_eq!(region("Hangzhou"), ["hangzhou"]);
     assert_eq!(region("杭州"), ["hangzhou"]);
     assert_eq!(region("杭州市"), ["hangzhou"]);
-    assert!(matcher().resolve_region("Xi'an").is_none(), "not in the gazetteer");
+    assert!(
+        matcher().resolve_region("Xi'an").is_none(),
+        "not in the gazetteer"
+    );
 }
 
 #[test]
@@ -135,7 +162,10 @@ fn an_ambiguous_region_keeps_both_and_says_so() {
     let p = profile(&["shipbuilding"], &[], &["Taizhou"]);
     let r = matcher().resolve(&p).unwrap();
     assert_eq!(r.regions().len(), 2);
-    assert!(r.warnings().iter().any(|w| w.field == "preferred_regions[0]" && w.message.contains("2 regions")));
+    assert!(r
+        .warnings()
+        .iter()
+        .any(|w| w.field == "preferred_regions[0]" && w.message.contains("2 regions")));
 }
 
 #[test]
@@ -144,7 +174,11 @@ fn keywords_that_point_nowhere_are_reported_not_dropped() {
     let r = matcher().resolve(&p).unwrap();
     assert_eq!(r.keyword_matches().len(), 1);
     assert_eq!(r.topics().len(), 2, "every keyword is kept as a topic");
-    assert!(r.warnings().iter().any(|w| w.field == "keywords[1]"), "{:?}", r.warnings());
+    assert!(
+        r.warnings().iter().any(|w| w.field == "keywords[1]"),
+        "{:?}",
+        r.warnings()
+    );
 }
 
 #[test]

@@ -24,7 +24,11 @@ fn record(id: &str, patch: &[(&str, &str)]) -> String {
             None => fields.push((k, v.to_string())),
         }
     }
-    let body: Vec<String> = fields.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("\"{k}\": {v}")).collect();
+    let body: Vec<String> = fields
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("\"{k}\": {v}"))
+        .collect();
     format!("{{{}}}", body.join(", "))
 }
 
@@ -33,13 +37,20 @@ fn file(records: &[String]) -> String {
 }
 
 fn load(records: &[String]) -> Result<Dataset, Error> {
-    Dataset::builder().partners_json("mine.json", file(records)).build()
+    Dataset::builder()
+        .partners_json("mine.json", file(records))
+        .build()
 }
 
 /// The error for one bad field, as (file, record, field, message).
 fn data_error(records: &[String]) -> (String, String, String, String) {
     match load(records).unwrap_err() {
-        Error::Data { file, record, field, message } => (file, record, field, message),
+        Error::Data {
+            file,
+            record,
+            field,
+            message,
+        } => (file, record, field, message),
         other => panic!("expected a data error, got {other:?}"),
     }
 }
@@ -78,7 +89,10 @@ fn a_user_file_corrects_an_embedded_partner_by_id() {
 fn only_user_partners_when_asked() {
     let d = Dataset::builder()
         .without_embedded_partners()
-        .partners_json("mine.json", file(&[record("a-one", &[]), record("a-two", &[])]))
+        .partners_json(
+            "mine.json",
+            file(&[record("a-one", &[]), record("a-two", &[])]),
+        )
         .build()
         .unwrap();
     assert_eq!(d.partners().len(), 2);
@@ -86,29 +100,69 @@ fn only_user_partners_when_asked() {
 
 #[test]
 fn errors_name_file_record_and_field() {
-    let cases: &[(&[(&str, &str)], &str, &str)] = &[
+    // (fields to patch, field the error must name, a word the message must contain)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
         (&[("sectors", "[\"furnitur\"]")], "sectors[0]", "furniture"),
         (&[("sectors", "[]")], "sectors", "at least one"),
         (&[("kind", "\"cluster\"")], "kind", "industrial_cluster"),
         (&[("province", "\"atlantis\"")], "province", "atlantis"),
         (&[("place", "\"hangzhou\"")], "place", "zhejiang"),
         (&[("province", "")], "province", "needs its province"),
-        (&[("part_of", "\"no-such-partner\"")], "part_of", "no-such-partner"),
-        (&[("tech", "{\"level\": \"low\", \"basis\": \"x\", \"source\": \"Section 3.1\"}")], "tech.level", "default"),
+        (
+            &[("part_of", "\"no-such-partner\"")],
+            "part_of",
+            "no-such-partner",
+        ),
+        (
+            &[(
+                "tech",
+                "{\"level\": \"low\", \"basis\": \"x\", \"source\": \"Section 3.1\"}",
+            )],
+            "tech.level",
+            "default",
+        ),
         (&[("sources", "[]")], "sources", "at least one source"),
-        (&[("sources", "[{\"ref\": \"Section 3.1\"}]")], "sources[0].quote", "quote"),
-        (&[("sources", "[{\"ref\": \"Section 9\", \"quote\": \"x\"}]")], "sources[0].ref", "Section 9"),
-        (&[("sources", "[{\"ref\": \"Table 4\", \"quote\": \"x\"}]")], "sources[0].row", "row"),
-        (&[("name", "\"Xianghe furniture industrial cluster\"")], "name", "xianghe-furniture"),
-        (&[("websites", "[\"http://www.zpark.com.cn/\"]")], "websites[0]", "zhongguancun"),
-        (&[("kind", "\"association\"")], "formal_organisation", "organisation"),
+        (
+            &[("sources", "[{\"ref\": \"Section 3.1\"}]")],
+            "sources[0].quote",
+            "quote",
+        ),
+        (
+            &[("sources", "[{\"ref\": \"Section 9\", \"quote\": \"x\"}]")],
+            "sources[0].ref",
+            "Section 9",
+        ),
+        (
+            &[("sources", "[{\"ref\": \"Table 4\", \"quote\": \"x\"}]")],
+            "sources[0].row",
+            "row",
+        ),
+        (
+            &[("name", "\"Xianghe furniture industrial cluster\"")],
+            "name",
+            "xianghe-furniture",
+        ),
+        (
+            &[("websites", "[\"http://www.zpark.com.cn/\"]")],
+            "websites[0]",
+            "zhongguancun",
+        ),
+        (
+            &[("kind", "\"association\"")],
+            "formal_organisation",
+            "organisation",
+        ),
         (&[("id", "\"Bad Id\"")], "id", "lowercase"),
     ];
     for (patch, field, hint) in cases {
         let (f, rec, fld, msg) = data_error(&[record("new-one", patch)]);
         assert_eq!(f, "mine.json", "{patch:?}");
         assert_eq!(&fld, field, "{patch:?}: {msg}");
-        assert!(msg.contains(hint), "{patch:?}: message `{msg}` should mention `{hint}`");
+        assert!(
+            msg.contains(hint),
+            "{patch:?}: message `{msg}` should mention `{hint}`"
+        );
         if *field != "id" {
             assert_eq!(rec, "new-one");
         }
@@ -117,7 +171,8 @@ fn errors_name_file_record_and_field() {
 
 #[test]
 fn duplicate_ids_within_a_file_are_rejected() {
-    let (_, rec, field, _) = data_error(&[record("dup", &[]), record("dup", &[("name", "\"Other\"")])]);
+    let (_, rec, field, _) =
+        data_error(&[record("dup", &[]), record("dup", &[("name", "\"Other\"")])]);
     assert_eq!((rec.as_str(), field.as_str()), ("dup", "id"));
 }
 
@@ -132,7 +187,10 @@ fn a_part_of_cycle_is_rejected() {
 
 #[test]
 fn malformed_json_reports_line_and_column() {
-    let e = Dataset::builder().partners_json("mine.json", "{\"partners\": [\n  {\"id\": }\n]}").build().unwrap_err();
+    let e = Dataset::builder()
+        .partners_json("mine.json", "{\"partners\": [\n  {\"id\": }\n]}")
+        .build()
+        .unwrap_err();
     match e {
         Error::Json { file, line, .. } => {
             assert_eq!(file, "mine.json");
@@ -141,7 +199,10 @@ fn malformed_json_reports_line_and_column() {
         other => panic!("{other:?}"),
     }
     let e = Dataset::builder()
-        .partners_json("mine.json", file(&[record("x-y", &[("colour", "\"red\"")])]))
+        .partners_json(
+            "mine.json",
+            file(&[record("x-y", &[("colour", "\"red\"")])]),
+        )
         .build()
         .unwrap_err();
     assert!(e.to_string().contains("colour"), "{e}");
@@ -149,6 +210,8 @@ fn malformed_json_reports_line_and_column() {
 
 #[test]
 fn a_missing_file_is_an_io_error() {
-    let e = Dataset::builder().partners_file("/nonexistent/partners.json").unwrap_err();
+    let e = Dataset::builder()
+        .partners_file("/nonexistent/partners.json")
+        .unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e:?}");
 }

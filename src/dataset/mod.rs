@@ -265,7 +265,7 @@ impl DatasetBuilder {
             .map(|(i, p)| (p.id.clone(), PartnerIndex(i as u32)))
             .collect();
         let programmes = convert_programmes(embedded::PROGRAMMES, &taxonomy)?;
-        let notes = convert_notes(embedded::NOTES, &taxonomy)?;
+        let notes = convert_notes(embedded::NOTES, &taxonomy, &regions)?;
         Ok(Dataset {
             taxonomy,
             regions,
@@ -694,7 +694,11 @@ fn is_year_month(s: &str) -> bool {
     }
 }
 
-fn convert_notes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result<Vec<PolicyNote>> {
+fn convert_notes(
+    (file, text): (&str, &str),
+    taxonomy: &Taxonomy,
+    regions: &Regions,
+) -> Result<Vec<PolicyNote>> {
     let raw: RawNotesFile = serde_json::from_str(text).map_err(|e| Error::json(file, &e))?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -713,6 +717,15 @@ fn convert_notes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result<Vec<
                 err(
                     format!("applies_when.kinds[{i}]"),
                     format!("unknown kind `{k}`"),
+                )
+            })?);
+        }
+        let mut macro_regions = Vec::new();
+        for (i, m) in c.macro_regions.iter().enumerate() {
+            macro_regions.push(regions.find_macro_region(m).ok_or_else(|| {
+                err(
+                    format!("applies_when.macro_regions[{i}]"),
+                    format!("unknown macro-region `{m}`"),
                 )
             })?);
         }
@@ -760,6 +773,7 @@ fn convert_notes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result<Vec<
                 sectors,
                 topics,
                 kinds,
+                macro_regions,
                 min_control: c.min_control,
                 no_formal_organisation: c.no_formal_organisation,
             },

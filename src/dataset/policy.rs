@@ -1,6 +1,7 @@
 //! Policy notes (cautions, openings, Chinese demand) and EU-China programmes.
 
 use super::partner::{Kind, Level};
+use super::regions::MacroRegionId;
 use super::source::{RawSource, Source};
 use super::taxonomy::SectorId;
 use crate::profile::Goal;
@@ -37,6 +38,7 @@ pub struct Conditions {
     pub(crate) sectors: Vec<SectorId>,
     pub(crate) topics: Vec<String>,
     pub(crate) kinds: Vec<Kind>,
+    pub(crate) macro_regions: Vec<MacroRegionId>,
     pub(crate) min_control: Option<Level>,
     pub(crate) no_formal_organisation: bool,
 }
@@ -53,6 +55,19 @@ impl Conditions {
     /// Partner kinds the note is about.
     pub fn kinds(&self) -> &[Kind] {
         &self.kinds
+    }
+    /// The note applies to partners in these macro-regions.
+    pub fn macro_regions(&self) -> &[MacroRegionId] {
+        &self.macro_regions
+    }
+    /// Whether the note has no condition at all (a general caution).
+    pub fn is_general(&self) -> bool {
+        self.sectors.is_empty()
+            && self.topics.is_empty()
+            && self.kinds.is_empty()
+            && self.macro_regions.is_empty()
+            && self.min_control.is_none()
+            && !self.no_formal_organisation
     }
     /// The note applies to partners under at least this political control.
     pub fn min_control(&self) -> Option<Level> {
@@ -191,6 +206,8 @@ pub(crate) struct RawConditions {
     pub topics: Vec<String>,
     #[serde(default)]
     pub kinds: Vec<String>,
+    #[serde(default)]
+    pub macro_regions: Vec<String>,
     #[serde(default)]
     pub min_control: Option<Level>,
     #[serde(default)]

@@ -1,0 +1,151 @@
+//! Recommends Chinese partners for an EU cluster profile.
+//!
+//! ```text
+//! cargo run --release --example recommend -- [--profile FILE] [--top N] [--format text|json]
+//!     [--partners FILE] [--kind KIND]... [--macro-region NAME]... [--province NAME]...
+//!     [--min-score X] [--max-per-city N] [--max-per-kind N]
+//! ```
+//!
+//! Without `--profile` it runs on the bundled sample EU cluster
+//! (`data/samples/southern-german-e-mobility.json`). Exit status: 0 on success, 2 for bad
+//! input (profile, data file or option), with the error on stderr.
+
+use eccp_china::{Dataset, Error, Kind, Options, Profile, Recommender};
+use std::process::ExitCode;
+
+const SAMPLE: (&str, &str) = (
+    "data/samples/southern-german-e-mobility.json",
+    include_str!("../data/samples/southern-german-e-mobility.json"),
+);
+
+const USAGE: &str =
+    "usage: recommend [--profile FILE] [--top N] [--format text|json] [--partners FILE]
+                 [--kind KIND]... [--macro-region NAME]... [--province NAME]...
+                 [--min-score X] [--max-per-city N] [--max-per-kind N]";
+
+enum Format {
+    Text,
+    Json,
+}
+
+struct Args {
+    profile: Option<String>,
+    partners: Option<String>,
+    format: Format,
+    options: Options,
+}
+
+fn usage_error(msg: impl Into<String>) -> Error {
+    Error::Option {
+        option: "command line".into(),
+        message: msg.into(),
+    }
+}
+
+fn parse_args() -> Result<Args, Error> {
+    let mut args = Args {
+        profile: None,
+        partners: None,
+        format: Format::Text,
+        options: Options::default(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        let mut value = || {
+            it.next()
+                .ok_or_else(|| usage_error(format!("{flag} needs a value\n{USAGE}")))
+        };
+        let number = |v: String, what: &str| -> Result<usize, Error> {
+            v.parse()
+                .map_err(|_| usage_error(format!("{what} expects a whole number, got `{v}`")))
+        };
+        match flag.as_str() {
+            "--profile" => args.profile = Some(value()?),
+            "--partners" => args.partners = Some(value()?),
+            "--top" => args.options.top_k = number(value()?, "--top")?,
+            "--format" => {
+                args.format = match value()?.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    other => {
+                        return Err(usage_error(format!(
+                            "--format is text or json, not `{other}`"
+                        )))
+                    }
+                }
+            }
+            "--kind" => {
+                let v = value()?;
+                let k = Kind::parse(&v).ok_or_else(|| {
+                    let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                    usage_error(format!("--kind `{v}` is not one of {}", all.join(", ")))
+                })?;
+                args.options.filter.kinds.push(k);
+            }
+            "--macro-region" => args.options.filter.macro_regions.push(value()?),
+            "--province" => args.options.filter.provinces.push(value()?),
+            "--min-score" => {
+                let v = value()?;
+                args.options.filter.min_score = v
+                    .parse()
+                    .map_err(|_| usage_error(format!("--min-score expects a number, got `{v}`")))?;
+            }
+            "--max-per-city" => {
+                args.options.diversity.max_per_city = Some(number(value()?, "--max-per-city")?)
+            }
+            "--max-per-kind" => {
+                args.options.diversity.max_per_kind = Some(number(value()?, "--max-per-kind")?)
+            }
+            other => return Err(usage_error(format!("unknown argument `{other}`\n{USAGE}"))),
+        }
+    }
+    Ok(args)
+}
+
+fn run() -> Result<String, Error> {
+    let args = parse_args()?;
+    let (name, text) = match &args.profile {
+        Some(path) => (
+            path.clone(),
+            std::fs::read_to_string(path).map_err(|e| Error::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?,
+        ),
+        None => (SAMPLE.0.to_string(), SAMPLE.1.to_string()),
+    };
+    let profile = Profile::from_json_named(&name, &text)?;
+    let owned;
+    let dataset: &Dataset = match &args.partners {
+        Some(path) => {
+            owned = Dataset::builder().partners_file(path)?.build()?;
+            &owned
+        }
+        None => Dataset::embedded()?,
+    };
+    let recs = Recommender::new(dataset).recommend_profile(&profile, &args.options)?;
+    Ok(match args.format {
+        Format::Text => recs.to_text(),
+        Format::Json => recs.to_json(),
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if !e.suggestions().is_empty() {
+                eprintln!("(closest: {})", e.suggestions().join(", "));
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Step 3 of the data flow: every partner as a row of a feature matrix, built once per
+//! dataset.
+//!
+//! # Column layout
+//!
+//! | columns | what a partner's row holds |
+//! |---|---|
+//! | `sectors` (one per taxonomy sector) | [`Taxonomy::closeness`] of the partner to a profile asking for that sector: the best over the partner's sectors. This folds the taxonomy's hierarchy into the row once, so that scoring a profile reads columns instead of walking trees. |
+//! | `macro_regions` (one-hot) | 1 for the partner's macro-region |
+//! | `provinces` (one-hot) | 1 for its province |
+//! | `places` (multi-hot) | 1 for its place and every place enclosing it |
+//! | `national` | 1 for a body with no province (a ministry, a national association) |
+//! | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
+//! | `control` | its political control: 0, 0.5 or 1 |
+//! | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
+//! | `evidence` | how much the briefing points to it: 1 for a case analysed in section 3.2 or the conclusion (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+
+use crate::dataset::{Dataset, Kind, Level, SourceRef, Taxonomy};
+use ndarray::Array2;
+use std::ops::Range;
+
+/// Where each group of features sits in a row. See the [module docs](self) for what each
+/// column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    /// One column per taxonomy sector, in taxonomy order.
+    pub sectors: Range<usize>,
+    /// One column per macro-region.
+    pub macro_regions: Range<usize>,
+    /// One column per province.
+    pub provinces: Range<usize>,
+    /// One column per place.
+    pub places: Range<usize>,
+    /// 1 for national bodies.
+    pub national: usize,
+    /// Tech level.
+    pub tech: usize,
+    /// Political control.
+    pub control: usize,
+    /// One column per kind.
+    pub kinds: Range<usize>,
+    /// Briefing coverage.
+    pub evidence: usize,
+    /// Total number of columns.
+    pub width: usize,
+}
+
+impl Layout {
+    fn new(d: &Dataset) -> Layout {
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let r = at..at + n;
+            at += n;
+            r
+        };
+        let sectors = take(d.taxonomy().sectors().len());
+        let macro_regions = take(d.regions().macro_regions().len());
+        let provinces = take(d.regions().provinces().len());
+        let places = take(d.regions().places().len());
+        let national = take(1).start;
+        let tech = take(1).start;
+        let control = take(1).start;
+        let kinds = take(Kind::ALL.len());
+        let evidence = take(1).start;
+        Layout {
+            sectors,
+            macro_regions,
+            provinces,
+            places,
+            national,
+            tech,
+            control,
+            kinds,
+            evidence,
+            width: at,
+        }
+    }
+}
+
+/// 0, 0.5 or 1 for low, medium, high.
+pub(crate) fn level_value(l: Level) -> f64 {
+    f64::from(l.rank()) / 2.0
+}
+
+/// The inverse of [`level_value`] for values read back from the matrix.
+pub(crate) fn level_index(v: f64) -> usize {
+    ((v * 2.0).round() as usize).min(2)
+}
+
+/// The briefing coverage of a partner, see the module docs.
+pub(crate) fn evidence_of(p: &crate::Partner) -> f64 {
+    let mut best: f64 = 0.3;
+    for s in p.sources() {
+        let v = match s.reference() {
+            SourceRef::Section(n) if n == "3.2" || n == "5" => 1.0,
+            SourceRef::Table(1) => 0.8,
+            SourceRef::Section(_) => 0.5,
+            _ => 0.3,
+        };
+        best = best.max(v);
+    }
+    best
+}
+
+/// The partners of a dataset as a dense `N × D` matrix (see the module docs for the layout).
+#[derive(Debug, Clone)]
+pub struct FeatureMatrix {
+    x: Array2<f64>,
+    layout: Layout,
+}
+
+impl FeatureMatrix {
+    /// Builds the matrix for every partner of `dataset`, in partner order.
+    pub fn new(dataset: &Dataset) -> FeatureMatrix {
+        let layout = Layout::new(dataset);
+        let tax: &Taxonomy = dataset.taxonomy();
+        let reg = dataset.regions();
+        let n = dataset.partners().len();
+        let mut x = Array2::<f64>::zeros((n, layout.width));
+        for (i, p) in dataset.partners().iter().enumerate() {
+            let mut row = x.row_mut(i);
+            for (j, _) in tax.sectors().iter().enumerate() {
+                let wanted = crate::SectorId(j as u16);
+                let best = p
+                    .sectors()
+                    .iter()
+                    .map(|s| tax.closeness(wanted, *s))
+                    .fold(0.0, f64::max);
+                row[layout.sectors.start + j] = best;
+            }
+            match p.province() {
+                Some(pr) => {
+                    row[layout.provinces.start + pr.index()] = 1.0;
+                    row[layout.macro_regions.start + reg.province(pr).macro_region().index()] = 1.0;
+                }
+                None => row[layout.national] = 1.0,
+            }
+            if let Some(pl) = p.place() {
+                for a in reg.place_ancestors(pl) {
+                    row[layout.places.start + a.index()] = 1.0;
+                }
+            }
+            row[layout.tech] = level_value(p.tech().level());
+            row[layout.control] = level_value(p.control().level());
+            let k = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0);
+            row[layout.kinds.start + k] = 1.0;
+            row[layout.evidence] = evidence_of(p);
+        }
+        FeatureMatrix { x, layout }
+    }
+
+    /// The matrix, one row per partner in [`Dataset::partners`] order.
+    pub fn matrix(&self) -> &Array2<f64> {
+        &self.x
+    }
+
+    /// The column layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_hold_what_the_layout_says() {
+        let d = Dataset::embedded().unwrap();
+        let m = FeatureMatrix::new(d);
+        let l = m.layout();
+        assert_eq!(m.matrix().ncols(), l.width);
+        assert_eq!(m.matrix().nrows(), d.partners().len());
+        let i = d.find_partner("huadu-automobile").unwrap().index();
+        let row = m.matrix().row(i);
+        let col = |s: &str| l.sectors.start + d.taxonomy().find(s).unwrap().index();
+        assert_eq!(row[col("automotive")], 1.0);
+        assert_eq!(row[col("motorcycles")], 0.35, "cousin through mobility");
+        assert_eq!(row[col("apparel")], 0.0);
+        assert_eq!(row[l.national], 0.0);
+        assert_eq!(row[l.evidence], 1.0, "a section 3.2 case");
+        assert_eq!(row.slice(ndarray::s![l.kinds.clone()]).sum(), 1.0);
+        let ministry = m.matrix().row(d.find_partner("miit").unwrap().index());
+        assert_eq!(ministry[l.national], 1.0);
+        assert_eq!(ministry.slice(ndarray::s![l.provinces.clone()]).sum(), 0.0);
+    }
+}
