@@ -277,7 +277,11 @@ pub(crate) fn reasons(
     out.push(Reason {
         component: "tech",
         text: match tech.basis() {
-            Some((b, _)) => format!("{} tech: {b}", capitalise(tech.level().as_str())),
+            Some((b, _)) => format!(
+                "{} tech: {}",
+                capitalise(tech.level().as_str()),
+                strip_section(b)
+            ),
             None => kind_basis("tech", tech.level()),
         },
         source: tech
@@ -294,8 +298,9 @@ pub(crate) fn reasons(
             "{}; at your tolerance of {tol} this keeps {:.2} of the control score",
             match control.basis() {
                 Some((b, _)) => format!(
-                    "{} political control: {b}",
-                    capitalise(control.level().as_str())
+                    "{} political control: {}",
+                    capitalise(control.level().as_str()),
+                    strip_section(b)
                 ),
                 None => kind_basis("political control", control.level()),
             },
@@ -444,6 +449,25 @@ fn kind_plural(k: Kind) -> &'static str {
     }
 }
 
+/// A basis without its leading "Section 3.2: ", which the reason's source already gives.
+fn strip_section(basis: &str) -> &str {
+    match basis
+        .strip_prefix("Section ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((num, rest)) if num.chars().all(|c| c.is_ascii_digit() || c == '.') => rest,
+        _ => basis,
+    }
+}
+
+/// The first sentence of a description.
+fn first_sentence(s: &str) -> &str {
+    match s.find(". ") {
+        Some(i) => &s[..=i],
+        None => s,
+    }
+}
+
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -581,7 +605,7 @@ pub(crate) fn intermediaries(d: &Dataset, r: &ResolvedProfile, s: &Scored) -> Ve
             id: g.id().to_string(),
             name: g.name().to_string(),
             kind: "programme".into(),
-            why: g.description().to_string(),
+            why: first_sentence(g.description()).to_string(),
             website: g.websites().first().cloned(),
             source: g.sources().first().map(cite).unwrap_or_default(),
         });

@@ -3,30 +3,57 @@
 //!
 //! The primary types are [`Dataset`] (the briefing's clusters, parks, zones and
 //! organisations, validated), [`Profile`] (an EU cluster, as it describes itself) and
-//! [`Matcher`] (which resolves a profile's free text against the data).
+//! [`Recommender`] (which ranks the partners for a profile and explains every match).
 //!
 //! ```
-//! use eccp_china::{Dataset, Matcher, Profile};
+//! use eccp_china::{Dataset, Options, Profile, Recommender};
 //!
 //! # fn main() -> Result<(), eccp_china::Error> {
 //! let data = Dataset::embedded()?;
 //! let profile = Profile::from_json(r#"{
-//!     "name": "Southern German e-mobility cluster",
-//!     "country": "DE",
-//!     "sectors": ["automotive", "e-mobility"],
-//!     "keywords": ["battery systems"],
-//!     "preferred_regions": ["Pearl River Delta", "Sichuan"]
+//!     "name": "Danish wind energy cluster",
+//!     "country": "DK",
+//!     "sectors": ["wind energy"],
+//!     "tech_level": "high",
+//!     "goals": ["technology_transfer", "market_access"]
 //! }"#)?;
-//! let resolved = Matcher::new(data).resolve(&profile)?;
-//! let sectors: Vec<&str> = resolved
-//!     .sectors()
-//!     .into_iter()
-//!     .map(|s| data.taxonomy().get(s).id())
-//!     .collect();
-//! assert_eq!(sectors, ["automotive", "electric_vehicles"]);
+//! let options = Options { top_k: 5, ..Options::default() };
+//! let recs = Recommender::new(data).recommend_profile(&profile, &options)?;
+//! for m in &recs.matches {
+//!     println!("{}. {} ({}) score {:.3}", m.rank, m.name, m.kind, m.score);
+//!     if let Some(why) = m.reasons.first() {
+//!         println!("   why: {} [{}]", why.text, why.source);
+//!     }
+//! }
+//! assert_eq!(recs.matches[0].id, "wuhan-east-lake-high-tech-zone");
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Overview
+//!
+//! The data flows one way, one module a step:
+//!
+//! 1. **Data** ([`Dataset`]): the embedded JSON files, parsed and validated once. A user's own
+//!    partner file joins them through [`DatasetBuilder`], with the same checks.
+//! 2. **Profile resolution** ([`Profile`], [`Matcher`]): the profile's free-text sectors,
+//!    keywords and regions become taxonomy sectors and regions, exactly, through a typo, or
+//!    through a keyword; what cannot be resolved is an error (sectors, regions) or a
+//!    [`Warning`] (keywords).
+//! 3. **Features** ([`FeatureMatrix`]): every partner is a row of an `ndarray` matrix; its
+//!    [`Layout`] is documented.
+//! 4. **Scoring** ([`Recommender::recommend`]): one pass over the rows, seven named
+//!    [`Component`]s each in [0, 1], weighted by [`Weights`]; filters, diversity caps and
+//!    top k from [`Options`]. Past option validation, scoring cannot fail.
+//! 5. **Explanation** ([`Match`]): reasons with the briefing's sections, [`Risk`]s from its
+//!    policy notes, [`Intermediary`]s who can broker the contact, and a Pareto view of tech
+//!    level against political control.
+//! 6. **Output**: [`Recommendations::to_text`] and [`Recommendations::to_json`].
+//!
+//! The score follows the briefing's central trade-off (section 3.1): science parks and
+//! special economic zones are high-tech but policy-dependent, industrial clusters are
+//! market-driven and cooperation-oriented but low-tech. A profile's `tech_level`, `goals`
+//! and `control_tolerance` decide which side of it wins.
 //!
 //! # Data
 //!
@@ -38,6 +65,14 @@
 //! tests check every quote against the text. `data/README.md` documents the format; a user
 //! can add or correct partners with [`DatasetBuilder`]. The data's version is
 //! [`DATA_VERSION`].
+//!
+//! The briefing dates from 2018 and describes Table 4's clusters as of 2010: facts, figures
+//! and policies are as it printed them, not as they stand today.
+//!
+//! # Examples
+//!
+//! - `examples/recommend.rs`: the command line, `cargo run --release --example recommend`.
+//! - `examples/quickstart.rs`: the example above as a program.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

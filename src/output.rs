@@ -86,17 +86,37 @@ impl Recommendations {
             }
         }
         if !self.pareto.is_empty() {
-            let _ = writeln!(o, "\nTech versus political control (Section 3.1): no partner in your field beats these on both");
-            for e in &self.pareto {
+            let _ = writeln!(
+                o,
+                "\nTech versus political control (Section 3.1): no partner in your field beats these on both"
+            );
+            // The front holds whole (tech, control) points; ties share a point, so list each
+            // point once with its best few partners.
+            let mut i = 0;
+            while i < self.pareto.len() {
+                let (t, c) = (self.pareto[i].tech, self.pareto[i].control);
+                let group: Vec<_> = self.pareto[i..]
+                    .iter()
+                    .take_while(|e| e.tech == t && e.control == c)
+                    .collect();
+                let names: Vec<String> = group
+                    .iter()
+                    .take(3)
+                    .map(|e| format!("{} ({:.3})", e.name, e.score))
+                    .collect();
+                let more = if group.len() > 3 {
+                    format!(" and {} more", group.len() - 3)
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     o,
-                    "  - {} ({}; tech {}, control {}; score {:.3})",
-                    e.name,
-                    e.kind.as_str().replace('_', " "),
-                    e.tech.as_str(),
-                    e.control.as_str(),
-                    e.score
+                    "  - tech {}, control {}: {}{more}",
+                    t.as_str(),
+                    c.as_str(),
+                    names.join("; ")
                 );
+                i += group.len();
             }
         }
         if !self.general_risks.is_empty() {

@@ -1,0 +1,193 @@
+//! Every example is run, so that none can rot: the command line on the bundled sample and on
+//! every sample profile under `data/samples/`, its errors, and the quickstart.
+//!
+//! `cargo test` builds the examples before it runs the tests; they sit next to the test
+//! binary's own directory.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target dir")
+        .join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built; run `cargo test`, which builds examples",
+        path.display()
+    );
+    path
+}
+
+fn run(name: &str, args: &[&str]) -> Output {
+    Command::new(example(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("example runs")
+}
+
+fn samples() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 5);
+    v
+}
+
+#[test]
+fn recommend_runs_on_the_bundled_sample() {
+    let out = run("recommend", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Southern German e-mobility cluster"));
+    assert!(
+        text.contains(" 1. Guangzhou Huadu Automobile City"),
+        "{text}"
+    );
+    assert!(text.contains("why:") && text.contains("watch out:") && text.contains("who can help:"));
+}
+
+#[test]
+fn recommend_json_has_the_documented_fields_for_every_sample() {
+    for path in samples() {
+        let out = run(
+            "recommend",
+            &[
+                "--profile",
+                path.to_str().unwrap(),
+                "--top",
+                "7",
+                "--format",
+                "json",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        let matches = v["matches"].as_array().expect("matches array");
+        assert_eq!(matches.len(), 7, "{}", path.display());
+        for (i, m) in matches.iter().enumerate() {
+            assert_eq!(m["rank"], i + 1);
+            for key in ["id", "name", "kind", "score"] {
+                assert!(!m[key].is_null(), "{key} in {}", path.display());
+            }
+            for key in ["province", "city"] {
+                assert!(
+                    m.get(key).is_some(),
+                    "{key} present (null for national bodies)"
+                );
+            }
+            if m["province"].is_null() {
+                assert!(m["city"].is_null());
+            }
+            let kinds = [
+                "industrial_cluster",
+                "science_park",
+                "economic_zone",
+                "association",
+                "research_institute",
+                "government_body",
+                "support_service",
+            ];
+            assert!(kinds.contains(&m["kind"].as_str().unwrap()));
+            let parts: f64 = [
+                "sector",
+                "region",
+                "tech",
+                "control",
+                "goal",
+                "reciprocity",
+                "evidence",
+            ]
+            .iter()
+            .map(|c| m["breakdown"][c].as_f64().unwrap())
+            .sum();
+            assert!((parts - m["score"].as_f64().unwrap()).abs() < 1e-9);
+            for key in ["reasons", "risks", "intermediaries"] {
+                assert!(m[key].is_array(), "{key}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bad_profile_exits_2_with_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("eccp-china-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "typo.json",
+            r#"{"name": "x", "country": "DE", "sectors": ["biotek"]}"#,
+            "sectors[0]",
+        ),
+        (
+            "country.json",
+            r#"{"name": "x", "country": "US", "sectors": ["textiles"]}"#,
+            "country",
+        ),
+        (
+            "broken.json",
+            "{\"name\": \"x\",\n \"country\": }",
+            "line 2",
+        ),
+        (
+            "empty.json",
+            r#"{"name": "x", "country": "DE", "sectors": []}"#,
+            "sectors",
+        ),
+    ];
+    for (file, body, hint) in cases {
+        let path = dir.join(file);
+        std::fs::write(&path, body).unwrap();
+        let out = run("recommend", &["--profile", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with("error: "), "{file}: {err}");
+        assert!(err.contains(hint), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{file}: {err}");
+    }
+    let out = run("recommend", &["--top", "many"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run("recommend", &["--profile", "/nonexistent/profile.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn quickstart_runs() {
+    let out = run("quickstart", &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("1. Wuhan East Lake High-tech Zone"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+            .count(),
+        5
+    );
+}

@@ -1,0 +1,402 @@
+//! Recommendations judged as a cluster manager would: does the list hold the partners the
+//! briefing itself points to for the profile, near the top, with the right warnings?
+//! Expectations come from the briefing's conclusions (sections 3.2 and 5).
+
+use eccp_china::{
+    Component, Dataset, Diversity, Filter, Kind, Level, Options, Profile, ProfileInput,
+    Recommendations, Recommender, Weights,
+};
+
+fn recommender() -> Recommender<'static> {
+    Recommender::new(Dataset::embedded().expect("embedded data"))
+}
+
+fn profile(json: &str) -> Profile {
+    Profile::from_json(json).expect("valid profile")
+}
+
+fn sample(name: &str) -> Profile {
+    let path = format!("{}/data/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn top(p: &Profile, k: usize) -> Recommendations {
+    recommender()
+        .recommend_profile(
+            p,
+            &Options {
+                top_k: k,
+                ..Options::default()
+            },
+        )
+        .unwrap()
+}
+
+/// Every partner ranked, with the other options as given.
+fn everything(p: &Profile, options: Options) -> Recommendations {
+    let options = Options {
+        top_k: 1000,
+        ..options
+    };
+    recommender().recommend_profile(p, &options).unwrap()
+}
+
+fn rank_of(r: &Recommendations, id: &str) -> Option<usize> {
+    r.matches.iter().find(|m| m.id == id).map(|m| m.rank)
+}
+
+fn assert_in_top(r: &Recommendations, id: &str, k: usize) {
+    let ids: Vec<&str> = r.matches.iter().map(|m| m.id.as_str()).collect();
+    match rank_of(r, id) {
+        Some(rank) if rank <= k => {}
+        other => panic!("{id} should be in the top {k}, is at {other:?}; list: {ids:?}"),
+    }
+}
+
+#[test]
+fn an_electric_vehicle_cluster_finds_guangzhou_and_chongqing() {
+    // Section 5: "electric vehicles and new energy vehicle are both developing and growing
+    // sectors in clusters located in the area of Guangzhou"; section 3.2 analyses Guangzhou
+    // Huadu Automobile City and the Chongqing automobile cluster.
+    let r = top(&sample("southern-german-e-mobility"), 10);
+    assert_in_top(&r, "huadu-automobile", 3);
+    assert_in_top(&r, "chongqing-automobile", 5);
+    // Section 4.2: car making needs a joint venture with a Chinese majority partner.
+    let huadu = &r.matches[rank_of(&r, "huadu-automobile").unwrap() - 1];
+    assert!(
+        huadu.risks.iter().any(|x| x.id == "automotive_jv_majority"),
+        "{:?}",
+        huadu.risks
+    );
+    // A motorcycle cluster is further away than any car cluster.
+    let all = top(&sample("southern-german-e-mobility"), 500);
+    assert!(
+        rank_of(&all, "bishan-motorcycles").unwrap()
+            > rank_of(&all, "xishan-electric-cars").unwrap()
+    );
+}
+
+#[test]
+fn a_pharmaceutical_cluster_finds_zhangjiang_and_tonghua() {
+    let r = top(&sample("french-biopharma"), 10);
+    assert_in_top(&r, "zhangjiang-hi-tech-park", 3);
+    assert_in_top(&r, "tonghua-pharmaceuticals", 5);
+    // The same holds for a plainer profile, pharmaceuticals only, default goals.
+    let plain = top(
+        &profile(r#"{"name": "Pharma", "country": "BE", "sectors": ["pharmaceuticals"]}"#),
+        10,
+    );
+    assert_in_top(&plain, "zhangjiang-hi-tech-park", 10);
+    assert_in_top(&plain, "tonghua-pharmaceuticals", 5);
+}
+
+#[test]
+fn a_wind_energy_cluster_finds_the_renewable_associations_and_wuhan_east_lake() {
+    let r = top(&sample("danish-wind-energy"), 10);
+    assert_in_top(&r, "wuhan-east-lake-high-tech-zone", 3);
+    assert_in_top(&r, "china-wind-energy-association", 5);
+    assert_in_top(&r, "china-renewable-energy-society", 10);
+    assert_in_top(&r, "creia", 10);
+    // Section 2.3.3: solar and wind markets have a high interest in European know-how.
+    let wuhan = &r.matches[0];
+    assert!(
+        wuhan.reasons.iter().any(|x| x.component == "reciprocity"),
+        "{:?}",
+        wuhan.reasons
+    );
+    assert!(wuhan
+        .risks
+        .iter()
+        .any(|x| x.id == "energy_sector_regulated"));
+}
+
+#[test]
+fn an_iot_and_cloud_cluster_finds_zhongguancun() {
+    let r = top(&sample("finnish-iot-cloud"), 10);
+    assert_in_top(&r, "zhongguancun-science-park", 5);
+    // Section 5: Dongguan's clusters turned to IoT, big data and cloud services.
+    assert_in_top(&r, "dongguan-electronics", 10);
+    let any = &r.matches[0];
+    assert!(
+        any.risks
+            .iter()
+            .any(|x| x.id.starts_with("data_protection_cloud_gaps")),
+        "data protection gaps (section 2.3.4) apply: {:?}",
+        any.risks
+    );
+}
+
+#[test]
+fn a_low_tech_low_tolerance_textile_cluster_finds_textile_clusters_not_parks() {
+    let r = top(&sample("portuguese-textiles"), 10);
+    for m in &r.matches {
+        assert_eq!(
+            m.kind,
+            Kind::IndustrialCluster,
+            "{} is a {:?}",
+            m.id,
+            m.kind
+        );
+        assert_eq!(m.control, Level::Low, "{}", m.id);
+    }
+    let tax = Dataset::embedded().unwrap().taxonomy();
+    let textiles = tax.find("textiles").unwrap();
+    let d = Dataset::embedded().unwrap();
+    let in_textiles = r
+        .matches
+        .iter()
+        .filter(|m| {
+            d.partner(d.find_partner(&m.id).unwrap())
+                .sectors()
+                .iter()
+                .any(|s| tax.is_within(*s, textiles))
+        })
+        .count();
+    assert!(in_textiles >= 8, "{in_textiles} of 10 are textile clusters");
+}
+
+#[test]
+fn an_ai_profile_is_warned_about_dual_use() {
+    let r = top(
+        &profile(
+            r#"{"name": "AI", "country": "NL", "sectors": ["software"], "keywords": ["machine learning"]}"#,
+        ),
+        5,
+    );
+    assert!(r
+        .matches
+        .iter()
+        .all(|m| m.risks.iter().any(|x| x.id == "ai_dual_use_topic")));
+}
+
+#[test]
+fn breakdowns_sum_to_scores_which_are_bounded_and_descending() {
+    for name in [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "danish-wind-energy",
+        "finnish-iot-cloud",
+        "portuguese-textiles",
+    ] {
+        let r = everything(&sample(name), Options::default());
+        assert_eq!(
+            r.matches.len(),
+            Dataset::embedded().unwrap().partners().len()
+        );
+        for w in r.matches.windows(2) {
+            assert!(
+                w[0].score > w[1].score || (w[0].score == w[1].score && w[0].id < w[1].id),
+                "{name}: {} then {}",
+                w[0].id,
+                w[1].id
+            );
+        }
+        for m in &r.matches {
+            assert!((0.0..=1.0).contains(&m.score), "{}", m.score);
+            assert_eq!(m.parts().iter().sum::<f64>(), m.score, "{name}/{}", m.id);
+            for c in Component::ALL {
+                assert!((0.0..=1.0).contains(&m.components[c.as_str()]));
+                let expected = r.weights[c.as_str()] * m.components[c.as_str()];
+                assert!((m.breakdown[c.as_str()] - expected).abs() < 1e-12);
+            }
+            assert!(
+                m.reasons.iter().all(|x| !x.source.is_empty()),
+                "every reason cites a source"
+            );
+        }
+    }
+}
+
+#[test]
+fn filters_apply_before_ranking_and_only_remove() {
+    let p = sample("southern-german-e-mobility");
+    let all = everything(&p, Options::default());
+    let filter = Filter {
+        kinds: vec![Kind::IndustrialCluster],
+        macro_regions: vec!["West".into()],
+        ..Filter::default()
+    };
+    let some = everything(
+        &p,
+        Options {
+            filter,
+            ..Options::default()
+        },
+    );
+    assert!(!some.matches.is_empty());
+    let kept: Vec<&str> = all
+        .matches
+        .iter()
+        .filter(|m| {
+            m.kind == Kind::IndustrialCluster && m.macro_region.as_deref() == Some("Western China")
+        })
+        .map(|m| m.id.as_str())
+        .collect();
+    let got: Vec<&str> = some.matches.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(got, kept);
+    let min = Filter {
+        min_score: 0.7,
+        ..Filter::default()
+    };
+    let high = everything(
+        &p,
+        Options {
+            filter: min,
+            ..Options::default()
+        },
+    );
+    assert!(high.matches.iter().all(|m| m.score >= 0.7));
+    assert_eq!(
+        high.matches.len(),
+        all.matches.iter().filter(|m| m.score >= 0.7).count()
+    );
+}
+
+#[test]
+fn bad_options_are_errors() {
+    let rec = recommender();
+    let p = sample("southern-german-e-mobility");
+    let zero = Weights {
+        sector: 0.0,
+        region: 0.0,
+        tech: 0.0,
+        control: 0.0,
+        goal: 0.0,
+        reciprocity: 0.0,
+        evidence: 0.0,
+    };
+    for opts in [
+        Options {
+            weights: zero,
+            ..Options::default()
+        },
+        Options {
+            weights: Weights {
+                goal: f64::NAN,
+                ..Weights::default()
+            },
+            ..Options::default()
+        },
+        Options {
+            filter: Filter {
+                macro_regions: vec!["Atlantis".into()],
+                ..Filter::default()
+            },
+            ..Options::default()
+        },
+        Options {
+            filter: Filter {
+                min_score: 1.5,
+                ..Filter::default()
+            },
+            ..Options::default()
+        },
+    ] {
+        let e = rec.recommend_profile(&p, &opts).unwrap_err();
+        assert!(matches!(e, eccp_china::Error::Option { .. }), "{e:?}");
+    }
+}
+
+#[test]
+fn diversity_caps_cities_and_kinds() {
+    let rec = recommender();
+    let p = sample("southern-german-e-mobility");
+    let capped = rec
+        .recommend_profile(
+            &p,
+            &Options {
+                diversity: Diversity {
+                    max_per_city: Some(1),
+                    max_per_kind: Some(3),
+                },
+                ..Options::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(capped.matches.len(), 10);
+    let mut cities = std::collections::HashMap::new();
+    let mut kinds = std::collections::HashMap::new();
+    for m in &capped.matches {
+        if let Some(c) = &m.city {
+            *cities.entry(c.clone()).or_insert(0) += 1;
+        }
+        *kinds.entry(m.kind).or_insert(0) += 1;
+    }
+    assert!(cities.values().all(|n| *n <= 1), "{cities:?}");
+    assert!(kinds.values().all(|n| *n <= 3), "{kinds:?}");
+}
+
+#[test]
+fn raising_tolerance_never_lowers_a_score() {
+    let mut last: Option<Recommendations> = None;
+    for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let p = Profile::try_from(ProfileInput {
+            name: "x".into(),
+            country: "IT".into(),
+            sectors: vec!["renewable energy".into()],
+            control_tolerance: Some(t),
+            ..ProfileInput::default()
+        })
+        .unwrap();
+        let r = everything(&p, Options::default());
+        if let Some(prev) = &last {
+            for m in &r.matches {
+                let before = prev.matches.iter().find(|x| x.id == m.id).unwrap();
+                assert!(
+                    m.score >= before.score,
+                    "{} fell from {} to {} at tolerance {t}",
+                    m.id,
+                    before.score,
+                    m.score
+                );
+            }
+        }
+        last = Some(r);
+    }
+}
+
+#[test]
+fn the_pareto_view_holds_only_undominated_partners() {
+    let r = top(&sample("danish-wind-energy"), 10);
+    assert!(!r.pareto.is_empty());
+    for a in &r.pareto {
+        for b in &r.pareto {
+            let dominates = b.tech >= a.tech
+                && b.control <= a.control
+                && (b.tech > a.tech || b.control < a.control);
+            assert!(!dominates, "{} dominates {}", b.id, a.id);
+        }
+    }
+    // A high-tech, low-control partner would dominate everything; else the front spans the
+    // briefing's trade-off from high-tech parks to low-control clusters or associations.
+    assert!(r.pareto.iter().any(|e| e.tech == Level::High));
+}
+
+#[test]
+fn intermediaries_come_from_the_same_field() {
+    let r = top(&sample("danish-wind-energy"), 3);
+    let wuhan = &r.matches[0];
+    let ids: Vec<&str> = wuhan.intermediaries.iter().map(|i| i.id.as_str()).collect();
+    assert!(
+        ids.contains(&"china-wind-energy-association")
+            || ids.contains(&"china-renewable-energy-society"),
+        "{ids:?}"
+    );
+    let huadu = top(&sample("southern-german-e-mobility"), 1);
+    let ids: Vec<&str> = huadu.matches[0]
+        .intermediaries
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert!(
+        ids.contains(&"guangdong-department-of-science-technology"),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"caam"), "{ids:?}");
+}
+
+#[test]
+fn same_input_same_output() {
+    let p = sample("finnish-iot-cloud");
+    assert_eq!(top(&p, 20), top(&p, 20));
+}
