@@ -81,25 +81,10 @@ impl<'d> Recommender<'d> {
         let weights = options.weights.normalized()?;
         let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
         let query = Query::new(self.dataset, &self.matrix, resolved);
-        let ranked = score::rank(
-            self.dataset,
-            &self.matrix,
-            &query,
-            &weights,
-            &filter,
-            options.diversity,
-            options.top_k,
-        );
-        // The Pareto view looks at every admitted partner, not just the top k.
-        let everyone = score::rank(
-            self.dataset,
-            &self.matrix,
-            &query,
-            &weights,
-            &filter,
-            Default::default(),
-            usize::MAX,
-        );
+        // One pass scores every admitted partner; the top k and the Pareto view (which looks
+        // at every partner in the profile's field) are both read from it.
+        let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
+        let ranked = score::select(self.dataset, &everyone, options.diversity, options.top_k);
         let d = self.dataset;
         let reg = d.regions();
         let matches = ranked

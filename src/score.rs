@@ -645,17 +645,15 @@ impl ResolvedFilter {
     }
 }
 
-/// Scores every admitted partner (one pass over the matrix), then ranks them: filters
-/// first, then the descending order with ties by id, then the diversity caps, then the cut
-/// to `top_k`.
-pub(crate) fn rank(
+/// Scores every partner the filter admits, in one pass over the matrix, and returns them in
+/// ranking order: descending score, ties by ascending id. Partners under the filter's
+/// `min_score` are left out.
+pub(crate) fn score_all(
     d: &Dataset,
     m: &FeatureMatrix,
     q: &Query,
     weights: &[f64; 7],
     filter: &ResolvedFilter,
-    diversity: Diversity,
-    top_k: usize,
 ) -> Vec<Scored> {
     let mut all: Vec<Scored> = Vec::new();
     for (i, row) in m.matrix().outer_iter().enumerate() {
@@ -675,14 +673,24 @@ pub(crate) fn rank(
         }
     }
     all.sort_by(rank_order(d));
+    all
+}
+
+/// The first `top_k` of a ranking, skipping a partner whose city or kind has reached its
+/// diversity cap and taking the next one instead.
+pub(crate) fn select(
+    d: &Dataset,
+    ranked: &[Scored],
+    diversity: Diversity,
+    top_k: usize,
+) -> Vec<Scored> {
     if diversity.max_per_city.is_none() && diversity.max_per_kind.is_none() {
-        all.truncate(top_k);
-        return all;
+        return ranked.iter().take(top_k).cloned().collect();
     }
-    let mut out = Vec::with_capacity(top_k);
+    let mut out = Vec::with_capacity(top_k.min(ranked.len()));
     let mut cities: Vec<(crate::PlaceId, usize)> = Vec::new();
     let mut kinds = [0usize; 7];
-    for s in all {
+    for s in ranked {
         if out.len() == top_k {
             break;
         }
@@ -704,7 +712,7 @@ pub(crate) fn rank(
                 None => cities.push((c, 1)),
             }
         }
-        out.push(s);
+        out.push(s.clone());
     }
     out
 }
