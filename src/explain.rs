@@ -4,7 +4,7 @@
 use crate::dataset::{
     Dataset, Kind, Level, NoteKind, Partner, PolicyNote, SectorId, Source, SourceRef,
 };
-use crate::features::{evidence_of, FeatureMatrix};
+use crate::features::FeatureMatrix;
 use crate::resolve::{contains_phrase, ResolvedProfile};
 use crate::score::{goal_affinity, Component, Query, Scored};
 use serde::Serialize;
@@ -355,32 +355,39 @@ pub(crate) fn reasons(
         });
     }
 
-    // Evidence: the briefing's own case studies.
-    if evidence_of(p) >= 1.0 {
-        if let Some(src) = p
-            .sources()
+    // Evidence: the briefing's own case studies and conclusion.
+    let in_section = |sec: &str| {
+        p.sources()
             .iter()
-            .find(|s| matches!(s.reference(), SourceRef::Section(n) if n == "3.2" || n == "5"))
-        {
+            .find(move |s| matches!(s.reference(), SourceRef::Section(n) if n == sec))
+    };
+    if comp(Component::Evidence) > 0.0 {
+        if let (true, Some(src)) = (p.is_case_study(), in_section("3.2")) {
             out.push(Reason {
                 component: "evidence",
-                text: "The briefing analyses it as one of the clusters most interesting for the EU"
-                    .into(),
+                text: "A case study of the briefing, among the clusters it finds most interesting for the EU".into(),
                 source: cite(src),
                 quote: src.quote().map(str::to_string),
             });
+        } else if let Some(src) = in_section("5") {
+            out.push(Reason {
+                component: "evidence",
+                text: "The briefing's conclusion points to it".into(),
+                source: cite(src),
+                quote: src.quote().map(str::to_string),
+            });
+        } else if let Some(src) = p
+            .sources()
+            .iter()
+            .find(|s| matches!(s.reference(), SourceRef::Table(1)))
+        {
+            out.push(Reason {
+                component: "evidence",
+                text: "Listed in the briefing's sample of cluster organisations by sector".into(),
+                source: cite(src),
+                quote: None,
+            });
         }
-    } else if let Some(src) = p
-        .sources()
-        .iter()
-        .find(|s| matches!(s.reference(), SourceRef::Table(1)))
-    {
-        out.push(Reason {
-            component: "evidence",
-            text: "Listed in the briefing's sample of cluster organisations by sector".into(),
-            source: cite(src),
-            quote: None,
-        });
     }
 
     // Openings the briefing names for this field, region or kind: the most specific few.

@@ -13,7 +13,8 @@
 //! | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
 //! | `control` | its political control: 0, 0.5 or 1 |
 //! | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
-//! | `evidence` | how much the briefing points to it: 1 for a case analysed in section 3.2 or the conclusion (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+//! | `evidence` | how much the briefing points to it: 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+//! | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the briefing points to a partner for the field it discusses it under, not for every sector it touches |
 
 use crate::dataset::{Dataset, Kind, Level, SourceRef, Taxonomy};
 use ndarray::Array2;
@@ -41,6 +42,8 @@ pub struct Layout {
     pub kinds: Range<usize>,
     /// Briefing coverage.
     pub evidence: usize,
+    /// Briefing coverage times closeness to the partner's main field, one column per sector.
+    pub evidence_sectors: Range<usize>,
     /// Total number of columns.
     pub width: usize,
 }
@@ -62,6 +65,7 @@ impl Layout {
         let control = take(1).start;
         let kinds = take(Kind::ALL.len());
         let evidence = take(1).start;
+        let evidence_sectors = take(d.taxonomy().sectors().len());
         Layout {
             sectors,
             macro_regions,
@@ -72,6 +76,7 @@ impl Layout {
             control,
             kinds,
             evidence,
+            evidence_sectors,
             width: at,
         }
     }
@@ -89,10 +94,13 @@ pub(crate) fn level_index(v: f64) -> usize {
 
 /// The briefing coverage of a partner, see the module docs.
 pub(crate) fn evidence_of(p: &crate::Partner) -> f64 {
+    if p.is_case_study() {
+        return 1.0;
+    }
     let mut best: f64 = 0.3;
     for s in p.sources() {
         let v = match s.reference() {
-            SourceRef::Section(n) if n == "3.2" || n == "5" => 1.0,
+            SourceRef::Section(n) if n == "5" => 1.0,
             SourceRef::Table(1) => 0.8,
             SourceRef::Section(_) => 0.5,
             _ => 0.3,
@@ -144,7 +152,15 @@ impl FeatureMatrix {
             row[layout.control] = level_value(p.control().level());
             let k = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0);
             row[layout.kinds.start + k] = 1.0;
-            row[layout.evidence] = evidence_of(p);
+            let coverage = evidence_of(p);
+            row[layout.evidence] = coverage;
+            if let Some(main) = p.sectors().first() {
+                for j in 0..tax.sectors().len() {
+                    let wanted = crate::SectorId(j as u16);
+                    row[layout.evidence_sectors.start + j] =
+                        coverage * tax.closeness(wanted, *main);
+                }
+            }
         }
         FeatureMatrix { x, layout }
     }

@@ -29,7 +29,7 @@ pub enum Component {
     /// province, 0.3 in the macro-region of a preferred place, 0.5 for national bodies,
     /// 0 elsewhere. Without: how strong the partner's macro-region is in the profile's
     /// sectors by section 3.1 (0.3 plus 0.7 times the best closeness of a regional strength);
-    /// national bodies reach every region and get the strongest.
+    /// national bodies reach every region and get the mean of the regions, at least 0.5.
     Region,
     /// Fit of the partner's tech level to the profile's, averaged over the goals: R&D
     /// cooperation and technology transfer want a partner at or above the profile's level
@@ -47,8 +47,10 @@ pub enum Component {
     /// keywords, times the partner's closeness to that sector (and, for a note limited to a
     /// macro-region, only for partners there). 0 when the briefing records no demand.
     Reciprocity,
-    /// How much the briefing itself points to the partner (a section 3.2 case, a Table 1
-    /// organisation, a prose mention, or a table row only), times its sector closeness.
+    /// How much the briefing itself points to the partner (a section 3.2 case study or a
+    /// partner named in the conclusion, a Table 1 organisation, a prose mention, or a table
+    /// row only), times the closeness of the
+    /// profile's sectors to the partner's main field, averaged over the `sectors` entries.
     Evidence,
 }
 
@@ -309,14 +311,19 @@ pub(crate) struct Query {
     pub entries: Vec<Vec<usize>>,
     /// Sector columns per resolved keyword.
     pub keywords: Vec<Vec<usize>>,
+    /// Evidence columns per `sectors` entry.
+    pub evidence: Vec<Vec<usize>>,
     /// What the Chinese side seeks of what the profile brings.
     pub demand: Vec<Demand>,
     /// (column, weight) of preferred regions; empty when the profile prefers none.
     pub region_prefs: Vec<(usize, f64)>,
     /// Region score per macro-region when the profile prefers none.
     pub macro_strength: Vec<f64>,
-    /// Region score of national bodies.
+    /// Region score of national bodies when the profile prefers regions.
     pub national: f64,
+    /// Region score of national bodies when it prefers none: they reach every region, so
+    /// the mean strength of the regions, and at least the neutral 0.5.
+    pub national_strength: f64,
     /// Tech score by partner tech level (low, medium, high).
     pub tech: [f64; 3],
     /// Control score by partner control level.
@@ -409,6 +416,16 @@ impl Query {
             .iter()
             .map(|e| e.sectors.iter().map(col).collect())
             .collect();
+        let evidence: Vec<Vec<usize>> = r
+            .sector_matches()
+            .iter()
+            .map(|e| {
+                e.sectors
+                    .iter()
+                    .map(|s| l.evidence_sectors.start + s.index())
+                    .collect()
+            })
+            .collect();
         let mut brought = r.sectors();
         brought.extend(r.keyword_sectors());
         brought.sort();
@@ -443,7 +460,7 @@ impl Query {
         prefs.sort_by_key(|p| p.0);
         let tax = d.taxonomy();
         let wanted = r.sectors();
-        let macro_strength = reg
+        let macro_strength: Vec<f64> = reg
             .macro_regions()
             .iter()
             .map(|m| {
@@ -472,8 +489,11 @@ impl Query {
         Query {
             entries,
             keywords,
+            evidence,
             demand,
             region_prefs: prefs,
+            national_strength: NATIONAL_REGION
+                .max(macro_strength.iter().sum::<f64>() / macro_strength.len().max(1) as f64),
             macro_strength,
             national: NATIONAL_REGION,
             tech,
@@ -506,8 +526,7 @@ pub(crate) fn components(q: &Query, m: &FeatureMatrix, row: ArrayView1<f64>) -> 
     };
     let region = if row[l.national] > 0.0 {
         if q.region_prefs.is_empty() {
-            // A national body reaches every region, the strongest included.
-            q.macro_strength.iter().copied().fold(0.0, f64::max)
+            q.national_strength
         } else {
             q.national
         }
@@ -527,7 +546,7 @@ pub(crate) fn components(q: &Query, m: &FeatureMatrix, row: ArrayView1<f64>) -> 
     let control = q.control[level_index(row[l.control])];
     let goal = l.kinds.clone().zip(&q.goal).map(|(c, g)| row[c] * g).sum();
     let reciprocity = q.demand.iter().map(|dm| dm.value(&row)).fold(0.0, f64::max);
-    let evidence = row[l.evidence] * entry;
+    let evidence = mean_of_max(&row, &q.evidence);
     [sector, region, tech, control, goal, reciprocity, evidence].map(|v: f64| v.clamp(0.0, 1.0))
 }
 

@@ -577,3 +577,35 @@ fn dataset_is_send_and_sync() {
     assert_send_sync::<eccp_china::Matcher<'static>>();
     assert_send_sync::<eccp_china::Error>();
 }
+
+#[test]
+fn case_studies_are_exactly_the_partners_section_3_2_heads() {
+    let start = BRIEFING
+        .find("3.2. Clusters in Automotive")
+        .expect("section 3.2");
+    let end = BRIEFING[start..]
+        .find("4 Cluster policies")
+        .expect("section 4")
+        + start;
+    let headings: HashSet<&str> = BRIEFING[start..end]
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.len() < 60)
+        .filter(|l| !l.ends_with("clusters") && !l.starts_with("FIGURE") && !l.starts_with("www."))
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+        .collect();
+    assert_eq!(headings.len(), 7, "{headings:?}");
+    let mut seen = HashSet::new();
+    for p in data().partners().iter().filter(|p| p.is_case_study()) {
+        let h = p
+            .sources()
+            .iter()
+            .filter(|s| s.reference().to_string() == "Section 3.2")
+            .filter_map(|s| s.quote())
+            .find(|q| headings.contains(q))
+            .unwrap_or_else(|| panic!("{} quotes no section 3.2 heading", p.id()));
+        assert!(seen.insert(h), "{h} heads two records");
+    }
+    assert_eq!(seen, headings, "every heading is a case study record");
+}

@@ -539,6 +539,7 @@ fn convert_partners(
             tech,
             control,
             formal_organisation: p.formal_organisation,
+            case_study: p.case_study,
             part_of,
             facts: p.facts,
             websites: p.websites,

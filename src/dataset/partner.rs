@@ -249,6 +249,7 @@ pub struct Partner {
     pub(crate) tech: Assessment,
     pub(crate) control: Assessment,
     pub(crate) formal_organisation: bool,
+    pub(crate) case_study: bool,
     pub(crate) part_of: Option<PartnerIndex>,
     pub(crate) facts: Facts,
     pub(crate) websites: Vec<String>,
@@ -302,6 +303,11 @@ impl Partner {
     /// Whether a formal organisation represents it.
     pub fn has_formal_organisation(&self) -> bool {
         self.formal_organisation
+    }
+    /// Whether section 3.2 analyses it as a case, under a heading of its own: the briefing's
+    /// own pick of the clusters "most interesting for the European Union".
+    pub fn is_case_study(&self) -> bool {
+        self.case_study
     }
     /// The larger partner it belongs to.
     pub fn part_of(&self) -> Option<PartnerIndex> {
@@ -367,6 +373,8 @@ pub(crate) struct RawPartner {
     #[serde(default)]
     pub control: Option<RawAssessment>,
     pub formal_organisation: bool,
+    #[serde(default)]
+    pub case_study: bool,
     #[serde(default)]
     pub part_of: Option<String>,
     #[serde(default)]
