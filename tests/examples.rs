@@ -191,3 +191,26 @@ fn quickstart_runs() {
         5
     );
 }
+
+#[test]
+fn the_readme_shows_the_real_output_of_the_main_command() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = readme
+        .find("```text\n")
+        .expect("a text block in the README")
+        + "```text\n".len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| *l != "...")
+        .collect();
+    assert!(shown.len() > 20);
+    let out = run("recommend", &["--top", "3"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let real: Vec<&str> = text.lines().take(shown.len()).collect();
+    assert_eq!(
+        shown, real,
+        "README.md's sample output is stale: regenerate it from `recommend --top 3`"
+    );
+}
