@@ -10,6 +10,7 @@
 //! (`data/samples/southern-german-e-mobility.json`). Exit status: 0 on success, 2 for bad
 //! input (profile, data file or option), with the error on stderr.
 
+use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
 use eccp_china::{Dataset, Error, Kind, Options, Profile, Recommender};
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ const SAMPLE: (&str, &str) = (
 const USAGE: &str =
     "usage: recommend [--profile FILE] [--top N] [--format text|json] [--partners FILE]
                  [--kind KIND]... [--macro-region NAME]... [--province NAME]...
-                 [--min-score X] [--max-per-city N] [--max-per-kind N]";
+                 [--min-score X] [--max-per-city N] [--max-per-kind N] [--sensitivity]";
 
 enum Format {
     Text,
@@ -33,6 +34,7 @@ struct Args {
     partners: Option<String>,
     format: Format,
     options: Options,
+    sensitivity: bool,
 }
 
 fn usage_error(msg: impl Into<String>) -> Error {
@@ -48,12 +50,17 @@ fn parse_args() -> Result<Args, Error> {
         partners: None,
         format: Format::Text,
         options: Options::default(),
+        sensitivity: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        if flag == "--sensitivity" {
+            args.sensitivity = true;
+            continue;
         }
         let mut value = || {
             it.next()
@@ -127,11 +134,72 @@ fn run() -> Result<String, Error> {
         }
         None => Dataset::embedded()?,
     };
-    let recs = Recommender::new(dataset).recommend_profile(&profile, &args.options)?;
-    Ok(match args.format {
-        Format::Text => recs.to_text(),
-        Format::Json => recs.to_json(),
+    let rec = Recommender::new(dataset);
+    let resolved = rec.resolve(&profile)?;
+    let recs = rec.recommend(&resolved, &args.options)?;
+    let report = if args.sensitivity {
+        let opts = SensitivityOptions {
+            k: args.options.top_k,
+            weights: args.options.weights,
+            ..SensitivityOptions::default()
+        };
+        Some(sensitivity(&rec, &resolved, &opts)?)
+    } else {
+        None
+    };
+    Ok(match (args.format, report) {
+        (Format::Text, None) => recs.to_text(),
+        (Format::Text, Some(r)) => format!("{}\n{}", recs.to_text(), sensitivity_text(&r)),
+        (Format::Json, None) => recs.to_json(),
+        (Format::Json, Some(r)) => {
+            let mut v = serde_json::to_value(&recs).unwrap_or_default();
+            if let (Some(obj), Ok(s)) = (v.as_object_mut(), serde_json::to_value(&r)) {
+                obj.insert("sensitivity".into(), s);
+            }
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        }
     })
+}
+
+fn sensitivity_text(r: &SensitivityReport) -> String {
+    let k = r.baseline.len();
+    let mut o = format!(
+        "Stability of the top {k} under {} perturbed weightings (each component +/-20%, then random draws x0.5-1.5):\n",
+        r.perturbations.len()
+    );
+    o += &format!(
+        "  overlap@{k}: mean {:.2}, lowest {:.2}; Kendall's tau of the shared order: mean {:.2}\n",
+        r.mean_overlap, r.min_overlap, r.mean_kendall_tau
+    );
+    o += &format!(
+        "  in the top {k} under every weighting: {}\n",
+        r.stable.join(", ")
+    );
+    let mut entrants: Vec<(&String, &usize)> = r.entrants.iter().collect();
+    entrants.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if !entrants.is_empty() {
+        let e: Vec<String> = entrants
+            .iter()
+            .take(8)
+            .map(|(id, n)| format!("{id} ({n}x)"))
+            .collect();
+        o += &format!("  entering most often: {}\n", e.join(", "));
+    }
+    // The one-component changes that move the list say which weight it hangs on.
+    for p in r
+        .perturbations
+        .iter()
+        .filter(|p| !p.label.starts_with("random") && p.overlap < 1.0)
+    {
+        o += &format!(
+            "  {}: overlap {:.2}, in: {}, out: {}\n",
+            p.label,
+            p.overlap,
+            p.entered.join(", "),
+            p.left.join(", ")
+        );
+    }
+    o
 }
 
 fn main() -> ExitCode {

@@ -79,6 +79,7 @@
 
 mod dataset;
 mod error;
+pub mod evaluate;
 mod explain;
 mod features;
 mod output;

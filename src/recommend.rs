@@ -1,7 +1,7 @@
 //! The façade over steps 2 to 5: a [`Recommender`] holds the feature matrix of a dataset and
 //! turns profiles into explained, ranked [`Recommendations`].
 
-use crate::dataset::{Dataset, Kind};
+use crate::dataset::{Dataset, Kind, PartnerIndex};
 use crate::explain::{self, Intermediary, ParetoEntry, Reason, Risk};
 use crate::features::FeatureMatrix;
 use crate::profile::Profile;
@@ -60,6 +60,31 @@ impl<'d> Recommender<'d> {
         options: &Options,
     ) -> Result<Recommendations> {
         self.recommend(&self.resolve(profile)?, options)
+    }
+
+    /// Ranks the partners for a resolved profile without explaining them: the top
+    /// `options.top_k` as (partner, score), in the order of [`Recommender::recommend`]. Use it
+    /// where only the ranking matters (evaluation, batch jobs); it skips the string work of
+    /// explanations.
+    ///
+    /// # Errors
+    ///
+    /// As [`Recommender::recommend`].
+    pub fn rank(
+        &self,
+        resolved: &ResolvedProfile,
+        options: &Options,
+    ) -> Result<Vec<(PartnerIndex, f64)>> {
+        let weights = options.weights.normalized()?;
+        let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
+        let query = Query::new(self.dataset, &self.matrix, resolved);
+        let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
+        Ok(
+            score::select(self.dataset, &everyone, options.diversity, options.top_k)
+                .into_iter()
+                .map(|s| (s.partner, s.score))
+                .collect(),
+        )
     }
 
     /// Ranks the partners for a resolved profile and explains the top `options.top_k`.

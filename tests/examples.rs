@@ -32,6 +32,21 @@ fn run(name: &str, args: &[&str]) -> Output {
         .expect("example runs")
 }
 
+/// Runs an example that must succeed and returns its standard output.
+fn run_ok(name: &str, args: &[&str]) -> String {
+    let out = run(name, args);
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
 fn samples() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -173,13 +188,7 @@ fn a_bad_profile_exits_2_with_a_clear_error() {
 
 #[test]
 fn quickstart_runs() {
-    let out = run("quickstart", &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run_ok("quickstart", &[]);
     assert!(
         text.starts_with("1. Wuhan East Lake High-tech Zone"),
         "{text}"
@@ -194,9 +203,7 @@ fn quickstart_runs() {
 
 #[test]
 fn the_readme_shows_the_real_output_of_the_main_command() {
-    let readme =
-        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
+    let readme = readme();
     let start = readme
         .find("```text\n")
         .expect("a text block in the README")
@@ -213,4 +220,60 @@ fn the_readme_shows_the_real_output_of_the_main_command() {
         shown, real,
         "README.md's sample output is stale: regenerate it from `recommend --top 3`"
     );
+}
+
+#[test]
+fn evaluate_prints_the_table_and_gates_on_ndcg() {
+    let text = run_ok("evaluate", &[]);
+    assert!(
+        text.contains("| all |")
+            && text.contains("| held_out |")
+            && text.contains("without sector"),
+        "{text}"
+    );
+    assert_eq!(
+        run("evaluate", &["--min-ndcg", "0.99"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run("evaluate", &["--min-ndcg", "0.5"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run("evaluate", &["--judgments", "/nonexistent.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn recommend_reports_sensitivity() {
+    let text = run_ok(
+        "recommend",
+        &["--sensitivity", "--format", "json", "--top", "5"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["sensitivity"]["baseline"].as_array().unwrap().len(), 5);
+    assert!(v["matches"].is_array());
+    assert!(run_ok("recommend", &["--sensitivity"]).contains("Stability of the top 10"));
+}
+
+#[test]
+fn tune_runs() {
+    assert!(run_ok("tune", &["--draws", "2"]).contains("held_out"));
+}
+
+#[test]
+fn the_readme_shows_the_real_evaluation() {
+    let readme = readme();
+    let out = run_ok("evaluate", &[]);
+    for line in out.lines().filter(|l| {
+        l.starts_with("| all |") || l.starts_with("| held_out |") || l.starts_with("| without ")
+    }) {
+        assert!(
+            readme.contains(line),
+            "README.md's evaluation is stale; missing: {line}"
+        );
+    }
 }

@@ -128,7 +128,10 @@ fn regions_resolve_in_english_pinyin_and_chinese() {
     assert_eq!(region("PRD"), ["pearl_river_delta"]);
     assert_eq!(region("Yangtze River Delta"), ["yangtze_river_delta"]);
     assert_eq!(region("Bohai Rim"), ["bohai_rim"]);
-    assert_eq!(region("Go West"), ["west"]);
+    // Section 3.1: the "Go West" policy favours "the central provinces"; the inland regions are
+    // Central, West and Northeast.
+    assert_eq!(region("Go West"), ["central", "west", "northeast"]);
+    assert_eq!(region("Western China"), ["west"]);
     assert_eq!(region("Sichuan"), ["sichuan"]);
     assert_eq!(region("Sichuan Province"), ["sichuan"]);
     assert_eq!(region("四川"), ["sichuan"]);
