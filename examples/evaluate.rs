@@ -11,6 +11,7 @@
 
 use eccp_china::evaluate::{ablation, evaluate, EvalOptions, EvalReport, Judgments, MeanMetrics};
 use eccp_china::{Dataset, Error, Recommender};
+use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str =
@@ -168,7 +169,8 @@ fn run() -> Result<(String, f64, f64), Error> {
 fn main() -> ExitCode {
     match run() {
         Ok((out, ndcg, min)) => {
-            println!("{out}");
+            // A closed pipe (`| head`) is not an error worth a panic: stop writing quietly.
+            let _ = writeln!(std::io::stdout().lock(), "{out}");
             if ndcg < min {
                 eprintln!("mean nDCG {ndcg:.3} is below the threshold {min:.3}");
                 return ExitCode::from(1);

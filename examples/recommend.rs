@@ -11,7 +11,8 @@
 //! input (profile, data file or option), with the error on stderr.
 
 use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
-use eccp_china::{Dataset, Error, Kind, Options, Profile, Recommender};
+use eccp_china::{limits, Dataset, Error, Kind, Options, Profile, Recommender};
+use std::io::Write;
 use std::process::ExitCode;
 
 const SAMPLE: (&str, &str) = (
@@ -115,17 +116,27 @@ fn parse_args() -> Result<Args, Error> {
 
 fn run() -> Result<String, Error> {
     let args = parse_args()?;
-    let (name, text) = match &args.profile {
-        Some(path) => (
-            path.clone(),
-            std::fs::read_to_string(path).map_err(|e| Error::Io {
+    let profile = match &args.profile {
+        Some(path) => {
+            let io = |e: std::io::Error| Error::Io {
                 path: path.clone(),
                 message: e.to_string(),
-            })?,
-        ),
-        None => (SAMPLE.0.to_string(), SAMPLE.1.to_string()),
+            };
+            // A profile is small; refuse a huge file before reading it into memory.
+            let len = std::fs::metadata(path).map_err(io)?.len();
+            if len > limits::JSON_BYTES as u64 {
+                return Err(Error::Io {
+                    path: path.clone(),
+                    message: format!(
+                        "{len} bytes; a profile is at most {} bytes",
+                        limits::JSON_BYTES
+                    ),
+                });
+            }
+            Profile::from_json_bytes_named(path, &std::fs::read(path).map_err(io)?)?
+        }
+        None => Profile::from_json_named(SAMPLE.0, SAMPLE.1)?,
     };
-    let profile = Profile::from_json_named(&name, &text)?;
     let owned;
     let dataset: &Dataset = match &args.partners {
         Some(path) => {
@@ -205,7 +216,8 @@ fn sensitivity_text(r: &SensitivityReport) -> String {
 fn main() -> ExitCode {
     match run() {
         Ok(out) => {
-            println!("{out}");
+            // A closed pipe (`| head`) is not an error worth a panic: stop writing quietly.
+            let _ = writeln!(std::io::stdout().lock(), "{out}");
             ExitCode::SUCCESS
         }
         Err(e) => {

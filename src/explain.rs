@@ -153,7 +153,12 @@ pub(crate) fn reasons(
         for w in &e.sectors {
             for ps in p.sectors() {
                 let c = tax.closeness(*w, *ps);
-                if best.is_none_or(|b| c > b.0) {
+                // Ties go to the smallest (sector, partner sector, input), so the reason does
+                // not depend on the order the profile lists its sectors in.
+                let better = best.is_none_or(|b| {
+                    c > b.0 || (c == b.0 && (*w, *ps, e.input.as_str()) < (b.1, b.2, b.3))
+                });
+                if better {
                     best = Some((c, *w, *ps, e.input.as_str()));
                 }
             }
@@ -195,11 +200,12 @@ pub(crate) fn reasons(
         });
     } else if !r.region_matches().is_empty() {
         if comp(Component::Region) >= 1.0 {
-            let wanted: Vec<&str> = r
+            let mut wanted: Vec<&str> = r
                 .region_matches()
                 .iter()
                 .map(|x| x.input.as_str())
                 .collect();
+            wanted.sort_unstable();
             let here = d
                 .city_of(p)
                 .map(|c| reg.place(c).name().to_string())

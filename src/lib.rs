@@ -85,6 +85,7 @@ mod features;
 mod output;
 mod profile;
 mod recommend;
+pub mod reference;
 mod resolve;
 mod score;
 mod text;

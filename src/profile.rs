@@ -194,6 +194,43 @@ impl Profile {
         Profile::from_json_named("<profile>", json)
     }
 
+    /// Parses and checks a profile from raw bytes, as a web form or a file delivers them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Profile::from_json`], and [`Error::Json`] for bytes that are not UTF-8.
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Profile> {
+        Profile::from_json_bytes_named("<profile>", bytes)
+    }
+
+    /// Like [`Profile::from_json_bytes`], naming `file` in errors.
+    pub fn from_json_bytes_named(file: &str, bytes: &[u8]) -> Result<Profile> {
+        if bytes.len() > limits::JSON_BYTES {
+            return Err(Error::profile(
+                "(whole profile)",
+                format!(
+                    "the profile is {} bytes; the limit is {} bytes",
+                    bytes.len(),
+                    limits::JSON_BYTES
+                ),
+            ));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::Json {
+            file: file.into(),
+            line: 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count(),
+            column: 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .rev()
+                .take_while(|b| **b != b'\n')
+                .count(),
+            message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        })?;
+        Profile::from_json_named(file, text)
+    }
+
     /// Like [`Profile::from_json`], naming `file` in errors.
     pub fn from_json_named(file: &str, json: &str) -> Result<Profile> {
         if json.len() > limits::JSON_BYTES {

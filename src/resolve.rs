@@ -118,6 +118,15 @@ impl ResolvedProfile {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+    /// The sectors of each `sectors` entry, in a canonical order (each group sorted, then the
+    /// groups), so that scores do not depend on the order the profile lists them in.
+    pub fn sector_groups(&self) -> Vec<Vec<SectorId>> {
+        canonical_groups(&self.sectors)
+    }
+    /// The sectors of each resolved keyword, in the same canonical order.
+    pub fn keyword_groups(&self) -> Vec<Vec<SectorId>> {
+        canonical_groups(&self.keywords)
+    }
     /// All sectors from `sectors`, sorted and without duplicates.
     pub fn sectors(&self) -> Vec<SectorId> {
         let mut v: Vec<SectorId> = self
@@ -153,15 +162,28 @@ impl ResolvedProfile {
     }
 }
 
+fn canonical_groups(matches: &[SectorMatch]) -> Vec<Vec<SectorId>> {
+    let mut groups: Vec<Vec<SectorId>> = matches
+        .iter()
+        .map(|m| {
+            let mut g = m.sectors.clone();
+            g.sort();
+            g.dedup();
+            g
+        })
+        .collect();
+    groups.sort();
+    groups
+}
+
 /// Resolves profiles against a dataset. Cheap to create; immutable, `Send` and `Sync`.
 #[derive(Debug, Clone, Copy)]
 pub struct Matcher<'d> {
     dataset: &'d Dataset,
 }
 
-/// The largest number of typos a term of `len` characters may have and still be read as a
-/// name: none below 5 characters (too many short names are one edit apart), one up to 7,
-/// two from 8.
+/// The largest number of typos a name of `len` characters may be read through: none below
+/// 5 characters (too many short names are one edit apart), one up to 7, two from 8.
 fn max_edits(len: usize) -> usize {
     match len {
         0..=4 => 0,
@@ -170,25 +192,25 @@ fn max_edits(len: usize) -> usize {
     }
 }
 
-/// The index names within `max_edits` of `key`, best first: `(edits, name, targets)`. Only
-/// names of similar length are compared, so the cost stays linear in the index size.
+/// The index names within their allowed edits of `key`, best first: `(edits, name, targets)`.
+/// A name of `n` characters is read through [`max_edits`]`(n)` edits, and the text must
+/// have at least 4 characters; only names of similar length are compared, so the cost stays
+/// linear in the index size. Two different readings at the same distance are ambiguous and
+/// give `None`.
 fn fuzzy<'a, T: Clone + PartialEq + 'a>(
     key: &str,
     names: impl Iterator<Item = (&'a str, &'a [T])>,
 ) -> Option<(usize, String, Vec<T>)> {
-    if has_cjk(key) {
-        return None;
-    }
     let len = key.chars().count();
-    let max = max_edits(len);
-    if max == 0 {
+    if has_cjk(key) || len < 4 {
         return None;
     }
     let mut best: Option<(usize, String, Vec<T>)> = None;
     let mut tie = false;
     for (name, targets) in names {
         let nlen = name.chars().count();
-        if nlen.abs_diff(len) > max || has_cjk(name) || max_edits(nlen) == 0 {
+        let max = max_edits(nlen);
+        if max == 0 || nlen.abs_diff(len) > max || has_cjk(name) {
             continue;
         }
         let d = strsim::osa_distance(key, name);
@@ -208,7 +230,6 @@ fn fuzzy<'a, T: Clone + PartialEq + 'a>(
             }
         }
     }
-    // Two different readings at the same distance: better to ask than to guess.
     if tie {
         None
     } else {
@@ -273,9 +294,18 @@ impl<'d> Matcher<'d> {
     }
 
     /// Resolves a free-text sector name: exact (id, label, alias, crosswalk term), then a
-    /// typo of one, then a sector keyword or name contained in the text.
+    /// typo of one, then a sector keyword or name contained in the text. Text longer than
+    /// [`limits::TERM_CHARS`](crate::limits::TERM_CHARS) characters resolves to nothing
+    /// (no name is that long, and it keeps the cost bounded).
     pub fn resolve_sector(&self, text: &str) -> Option<(Vec<SectorId>, MatchKind)> {
         let tax = self.dataset.taxonomy();
+        if text
+            .chars()
+            .nth(crate::profile::limits::TERM_CHARS)
+            .is_some()
+        {
+            return None;
+        }
         let key = normalize(text);
         if key.is_empty() {
             return None;
@@ -333,8 +363,16 @@ impl<'d> Matcher<'d> {
     }
 
     /// Resolves a free-text region: macro-region, province or place, in English, pinyin
-    /// (with or without tone marks) or Chinese characters, then a typo of one.
+    /// (with or without tone marks) or Chinese characters, then a typo of one. Text longer
+    /// than [`limits::TERM_CHARS`](crate::limits::TERM_CHARS) characters resolves to nothing.
     pub fn resolve_region(&self, text: &str) -> Option<(Vec<RegionRef>, MatchKind)> {
+        if text
+            .chars()
+            .nth(crate::profile::limits::TERM_CHARS)
+            .is_some()
+        {
+            return None;
+        }
         let regions = self.dataset.regions();
         if let Some(r) = regions.lookup(text) {
             return Some((r.to_vec(), MatchKind::Exact));
@@ -396,12 +434,20 @@ impl<'d> Matcher<'d> {
             let field = format!("keywords[{i}]");
             topics.push(normalize(k));
             match self.resolve_sector(k) {
-                Some((ids, how)) => keywords.push(SectorMatch {
-                    field,
-                    input: k.clone(),
-                    sectors: ids,
-                    how,
-                }),
+                Some((ids, how)) => {
+                    if let MatchKind::Fuzzy { name, .. } = &how {
+                        warnings.push(Warning {
+                            field: field.clone(),
+                            message: format!("`{k}` was read as `{name}`"),
+                        });
+                    }
+                    keywords.push(SectorMatch {
+                        field,
+                        input: k.clone(),
+                        sectors: ids,
+                        how,
+                    })
+                }
                 None => warnings.push(Warning {
                     field,
                     message: format!(

@@ -171,7 +171,13 @@ impl Weights {
             }
         }
         let sum: f64 = w.iter().sum();
-        if sum <= 0.0 || !sum.is_finite() {
+        if !sum.is_finite() {
+            return Err(Error::Option {
+                option: "weights".into(),
+                message: "the weights are too large to add up; scale them down".into(),
+            });
+        }
+        if sum <= 0.0 {
             return Err(Error::Option {
                 option: "weights".into(),
                 message: "all weights are zero; give at least one a positive value".into(),
@@ -405,27 +411,16 @@ pub(crate) const NATIONAL_REGION: f64 = 0.5;
 impl Query {
     pub(crate) fn new(d: &Dataset, m: &FeatureMatrix, r: &ResolvedProfile) -> Query {
         let l = m.layout();
-        let col = |s: &SectorId| l.sectors.start + s.index();
-        let entries: Vec<Vec<usize>> = r
-            .sector_matches()
-            .iter()
-            .map(|e| e.sectors.iter().map(col).collect())
-            .collect();
-        let keywords: Vec<Vec<usize>> = r
-            .keyword_matches()
-            .iter()
-            .map(|e| e.sectors.iter().map(col).collect())
-            .collect();
-        let evidence: Vec<Vec<usize>> = r
-            .sector_matches()
-            .iter()
-            .map(|e| {
-                e.sectors
-                    .iter()
-                    .map(|s| l.evidence_sectors.start + s.index())
-                    .collect()
-            })
-            .collect();
+        // Canonical order: the sums below then do not depend on how the profile lists things.
+        let cols = |groups: Vec<Vec<SectorId>>, start: usize| -> Vec<Vec<usize>> {
+            groups
+                .into_iter()
+                .map(|g| g.into_iter().map(|s| start + s.index()).collect())
+                .collect()
+        };
+        let entries = cols(r.sector_groups(), l.sectors.start);
+        let keywords = cols(r.keyword_groups(), l.sectors.start);
+        let evidence = cols(r.sector_groups(), l.evidence_sectors.start);
         let mut brought = r.sectors();
         brought.extend(r.keyword_sectors());
         brought.sort();

@@ -1,0 +1,328 @@
+//! The scorer's contracts, stated as properties over generated profiles and inputs.
+//!
+//! Case counts are small by default so that CI stays fast; run them long with
+//! `PROPTEST_CASES=5000 cargo test --release --test properties`. Failures proptest finds are
+//! kept in `tests/properties.proptest-regressions` and replayed first on every run.
+
+use eccp_china::{
+    Component, Dataset, Filter, Kind, Level, Matcher, Options, Profile, ProfileInput,
+    Recommendations, Recommender, Weights,
+};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+fn data() -> &'static Dataset {
+    Dataset::embedded().expect("embedded data")
+}
+
+fn rec() -> Recommender<'static> {
+    Recommender::new(data())
+}
+
+/// Sector names a user might type: labels, aliases and ECCP vocabulary terms.
+fn sector_names() -> Vec<String> {
+    let t = data().taxonomy();
+    let mut v: Vec<String> = t.sectors().iter().map(|s| s.label().to_string()).collect();
+    v.extend(t.sectors().iter().flat_map(|s| s.aliases().iter().cloned()));
+    v.extend(
+        t.vocabularies()
+            .iter()
+            .flat_map(|x| x.entries().map(|(l, _)| l.to_string())),
+    );
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn region_names() -> Vec<String> {
+    let r = data().regions();
+    let mut v: Vec<String> = r
+        .macro_regions()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    v.extend(r.provinces().iter().map(|p| p.name().to_string()));
+    v.extend(
+        r.places()
+            .iter()
+            .take(40)
+            .map(|p| p.zh_simplified().to_string()),
+    );
+    v
+}
+
+const KEYWORDS: &[&str] = &[
+    "battery systems",
+    "machine learning",
+    "offshore wind",
+    "knitwear",
+    "water treatment",
+    "clinical trials",
+    "5G",
+    "nonsense words",
+];
+
+fn goal_names() -> Vec<&'static str> {
+    vec![
+        "market_access",
+        "rd_cooperation",
+        "technology_transfer",
+        "sourcing",
+        "investment",
+    ]
+}
+
+prop_compose! {
+    fn arb_input()(
+        sectors in proptest::sample::subsequence(sector_names(), 1..4),
+        keywords in proptest::sample::subsequence(KEYWORDS.to_vec(), 0..3),
+        goals in proptest::sample::subsequence(goal_names(), 0..3),
+        regions in proptest::sample::subsequence(region_names(), 0..3),
+        tech in prop_oneof![Just(Level::Low), Just(Level::Medium), Just(Level::High)],
+        tolerance in 0.0..=1.0f64,
+    ) -> ProfileInput {
+        ProfileInput {
+            name: "Generated cluster".into(),
+            country: "DE".into(),
+            sectors,
+            keywords: keywords.into_iter().map(String::from).collect(),
+            tech_level: Some(tech),
+            control_tolerance: Some(tolerance),
+            goals: goals.into_iter().map(String::from).collect(),
+            preferred_regions: regions,
+            members: None,
+        }
+    }
+}
+
+fn recommend_all(input: &ProfileInput, options: Options) -> Recommendations {
+    let p = Profile::try_from(input.clone()).expect("generated profiles are valid");
+    let options = Options {
+        top_k: usize::MAX,
+        ..options
+    };
+    rec()
+        .recommend_profile(&p, &options)
+        .expect("generated profiles resolve")
+}
+
+/// What a result is, for comparisons: the matches and the Pareto view, not the echo of the
+/// input or the order of its warnings.
+fn essence(r: &Recommendations) -> String {
+    serde_json::to_string(&(&r.matches, &r.pareto)).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn scores_and_components_are_bounded_and_parts_add_up(input in arb_input()) {
+        let r = recommend_all(&input, Options::default());
+        prop_assert_eq!(r.matches.len(), data().partners().len());
+        for m in &r.matches {
+            prop_assert!((0.0..=1.0).contains(&m.score));
+            prop_assert_eq!(m.parts().iter().sum::<f64>(), m.score);
+            for c in Component::ALL {
+                prop_assert!((0.0..=1.0).contains(&m.components[c.as_str()]));
+            }
+        }
+        for w in r.matches.windows(2) {
+            prop_assert!(w[0].score > w[1].score || (w[0].score == w[1].score && w[0].id < w[1].id));
+        }
+        prop_assert_eq!(essence(&r), essence(&recommend_all(&input, Options::default())));
+    }
+
+    #[test]
+    fn the_order_of_list_fields_does_not_matter(input in arb_input(), seed in any::<u64>()) {
+        let mut shuffled = input.clone();
+        let rot = |v: &mut Vec<String>, by: u64| if !v.is_empty() { let n = v.len(); v.rotate_left((by as usize) % n); v.reverse(); };
+        rot(&mut shuffled.sectors, seed);
+        rot(&mut shuffled.keywords, seed >> 8);
+        rot(&mut shuffled.goals, seed >> 16);
+        rot(&mut shuffled.preferred_regions, seed >> 24);
+        prop_assert_eq!(essence(&recommend_all(&input, Options::default())), essence(&recommend_all(&shuffled, Options::default())));
+    }
+
+    #[test]
+    fn raising_tolerance_never_lowers_a_score_nor_a_controlled_partner_relative_to_others(
+        input in arb_input(), a in 0.0..=1.0f64, b in 0.0..=1.0f64,
+    ) {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let at = |t: f64| {
+            let r = recommend_all(&ProfileInput { control_tolerance: Some(t), ..input.clone() }, Options::default());
+            r.matches.into_iter().map(|m| (m.id.clone(), (m.score, m.control))).collect::<HashMap<_, _>>()
+        };
+        let (before, after) = (at(lo), at(hi));
+        for (id, (s0, _)) in &before {
+            prop_assert!(after[id].0 >= s0 - 1e-12, "{} fell from {} to {}", id, s0, after[id].0);
+        }
+        // A partner under more control gains at least as much as one under less.
+        let high: Vec<&String> = before.keys().filter(|id| before[*id].1 == Level::High).take(5).collect();
+        let low: Vec<&String> = before.keys().filter(|id| before[*id].1 == Level::Low).take(5).collect();
+        for h in &high {
+            for l in &low {
+                let gain_h = after[*h].0 - before[*h].0;
+                let gain_l = after[*l].0 - before[*l].0;
+                prop_assert!(gain_h >= gain_l - 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn adding_a_partners_own_sector_never_lowers_its_sector_fit(input in arb_input(), pick in any::<prop::sample::Index>()) {
+        let d = data();
+        let partner = &d.partners()[pick.index(d.partners().len())];
+        let own = d.taxonomy().get(partner.sectors()[0]).id().to_string();
+        let before = recommend_all(&input, Options::default());
+        let mut more = input.clone();
+        more.sectors.push(own);
+        let after = recommend_all(&more, Options::default());
+        let fit = |r: &Recommendations| r.matches.iter().find(|m| m.id == partner.id()).unwrap().components["sector"];
+        prop_assert!(fit(&after) >= fit(&before) - 1e-12);
+    }
+
+    #[test]
+    fn top_k_is_a_prefix_and_filters_only_remove(input in arb_input(), k in 1usize..30, kind in 0usize..7) {
+        let p = Profile::try_from(input.clone()).unwrap();
+        let r = rec();
+        let ids = |o: Options| r.recommend_profile(&p, &o).unwrap().matches.into_iter().map(|m| m.id).collect::<Vec<_>>();
+        let small = ids(Options { top_k: k, ..Options::default() });
+        let large = ids(Options { top_k: k + 1, ..Options::default() });
+        prop_assert_eq!(&small[..], &large[..small.len()]);
+        let all = ids(Options { top_k: usize::MAX, ..Options::default() });
+        let filter = Filter { kinds: vec![Kind::ALL[kind]], ..Filter::default() };
+        let filtered = ids(Options { top_k: usize::MAX, filter, ..Options::default() });
+        let expected: Vec<String> = all.into_iter().filter(|id| data().partner(data().find_partner(id).unwrap()).kind() == Kind::ALL[kind]).collect();
+        prop_assert_eq!(filtered, expected);
+    }
+
+    #[test]
+    fn the_matrix_scores_equal_the_naive_reference(input in arb_input(), w in proptest::array::uniform7(0.0..1.0f64)) {
+        let weights = Weights { sector: w[0], region: w[1], tech: w[2], control: w[3], goal: w[4], reciprocity: w[5], evidence: w[6] + 0.01 };
+        let p = Profile::try_from(input).unwrap();
+        let r = rec();
+        let resolved = r.resolve(&p).unwrap();
+        let fast = r.recommend(&resolved, &Options { top_k: usize::MAX, weights, ..Options::default() }).unwrap();
+        let slow = eccp_china::reference::rank(data(), &resolved, &weights).unwrap();
+        prop_assert_eq!(fast.matches.len(), slow.len());
+        for (m, (id, score, comps)) in fast.matches.iter().zip(&slow) {
+            prop_assert!((m.score - score).abs() < 1e-12, "{} vs {}: {} vs {}", m.id, id, m.score, score);
+            prop_assert_eq!(&m.id, id);
+            for c in Component::ALL {
+                let (got, want) = (m.components[c.as_str()], comps[c as usize]);
+                prop_assert!((got - want).abs() < 1e-12, "{} {}: {} vs {}", m.id, c.as_str(), got, want);
+            }
+        }
+        // Same order up to exact ties, which the reference breaks by id too.
+        let ids: Vec<&str> = fast.matches.iter().map(|m| m.id.as_str()).collect();
+        let ref_ids: Vec<&str> = slow.iter().map(|x| x.0.as_str()).collect();
+        prop_assert_eq!(ids, ref_ids);
+    }
+
+    #[test]
+    fn profiles_round_trip_through_json(input in arb_input()) {
+        let p = Profile::try_from(input).unwrap();
+        let json = serde_json::to_string(&p).unwrap();
+        prop_assert_eq!(Profile::from_json(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn any_bytes_as_a_profile_give_ok_or_err(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = Profile::from_json_bytes(&bytes);
+    }
+
+    #[test]
+    fn json_shaped_garbage_gives_ok_or_err(
+        name in ".{0,30}", country in "[A-Za-z]{0,3}", sector in ".{0,40}", tol in any::<f64>(), goal in "[a-z_ ]{0,20}",
+    ) {
+        let json = serde_json::json!({"name": name, "country": country, "sectors": [sector], "control_tolerance": tol, "goals": [goal]});
+        if let Ok(p) = Profile::from_json(&json.to_string()) {
+            let _ = rec().recommend_profile(&p, &Options::default());
+        }
+    }
+
+    #[test]
+    fn an_alias_with_one_typo_still_resolves_to_its_sector(pick in any::<prop::sample::Index>(), edit in 0u8..4, at in any::<prop::sample::Index>(), letter in proptest::char::range('a', 'z')) {
+        let t = data().taxonomy();
+        // Every name of five or more letters (aliases, labels), with its sector.
+        let names: Vec<(String, eccp_china::SectorId)> = t.sectors().iter().enumerate()
+            .flat_map(|(i, s)| s.aliases().iter().chain(std::iter::once(&s.label().to_string())).map(move |a| (a.to_lowercase(), i)).collect::<Vec<_>>())
+            .filter(|(a, _)| a.chars().count() >= 5 && a.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
+            .map(|(a, i)| (a, t.sectors()[i].id()))
+            .map(|(a, id)| (a, t.find(id).unwrap()))
+            .collect();
+        let (alias, sector) = &names[pick.index(names.len())];
+        let mut chars: Vec<char> = alias.chars().collect();
+        let i = at.index(chars.len());
+        match edit {
+            0 => chars[i] = letter,
+            1 => { chars.remove(i); }
+            2 => chars.insert(i, letter),
+            _ => if i + 1 < chars.len() { chars.swap(i, i + 1) } else { chars[i] = letter },
+        }
+        let typo: String = chars.into_iter().collect();
+        // A typo that spells another sector's name, or comes as close to one, is a different
+        // word, not a typo of this one: the property covers the rest.
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let d_own = strsim::osa_distance(&norm(&typo), &norm(alias));
+        let rivals = names.iter().any(|(a, s)| {
+            !t.is_within(*s, *sector) && !t.is_within(*sector, *s) && strsim::osa_distance(&norm(&typo), &norm(a)) <= d_own
+        });
+        let vocab_clash = t.vocabularies().iter().flat_map(|v| v.entries()).any(|(l, ss)| {
+            !ss.contains(sector) && strsim::osa_distance(&norm(&typo), &l.to_lowercase()) <= d_own
+        });
+        prop_assume!(!rivals && !vocab_clash && norm(&typo).chars().count() >= 4);
+        let m = Matcher::new(data());
+        let got = m.resolve_sector(&typo);
+        prop_assert!(got.as_ref().is_some_and(|(ids, _)| ids.iter().any(|s| t.is_within(*s, *sector) || t.is_within(*sector, *s))),
+            "`{}` (typo of `{}`) resolved to {:?}", typo, alias, got.map(|(ids, _)| ids.iter().map(|s| t.get(*s).id().to_string()).collect::<Vec<_>>()));
+    }
+}
+
+#[test]
+fn concurrent_calls_give_the_sequential_results() {
+    let r = rec();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let mut profiles: Vec<Profile> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| Profile::from_json(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    profiles.sort_by(|a, b| a.name().cmp(b.name()));
+    let sequential: Vec<String> = profiles
+        .iter()
+        .map(|p| {
+            r.recommend_profile(p, &Options::default())
+                .unwrap()
+                .to_json()
+        })
+        .collect();
+    let r = &r;
+    let profiles = &profiles;
+    let sequential = &sequential;
+    let concurrent: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                s.spawn(move || {
+                    // Each thread walks the profiles from a different start, several times.
+                    (0..3 * profiles.len())
+                        .map(|i| {
+                            let j = (t + i) % profiles.len();
+                            (
+                                j,
+                                r.recommend_profile(&profiles[j], &Options::default())
+                                    .unwrap()
+                                    .to_json(),
+                            )
+                        })
+                        .map(|(j, out)| {
+                            assert_eq!(out, sequential[j], "thread {t}, profile {j}");
+                            out
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(concurrent.len(), 8);
+}
