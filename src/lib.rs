@@ -82,6 +82,7 @@ mod error;
 pub mod evaluate;
 mod explain;
 mod features;
+pub mod kernel;
 mod output;
 mod profile;
 mod recommend;

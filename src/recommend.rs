@@ -4,12 +4,26 @@
 use crate::dataset::{Dataset, Kind, PartnerIndex};
 use crate::explain::{self, Intermediary, ParetoEntry, Reason, Risk};
 use crate::features::FeatureMatrix;
+use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
 use crate::resolve::{Matcher, ResolvedProfile, Warning};
 use crate::score::{self, Component, Options, Query, ResolvedFilter};
 use crate::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// How many candidates beyond k the kernel hands to exact re-scoring.
+const RESCORE_SLACK: usize = 8;
+
+/// Whether the fused kernel can serve these options: no kind or region filter and no
+/// diversity cap (those need every candidate's record; the general pass serves them).
+fn kernel_applies(o: &Options) -> bool {
+    o.filter.kinds.is_empty()
+        && o.filter.macro_regions.is_empty()
+        && o.filter.provinces.is_empty()
+        && o.diversity.max_per_city.is_none()
+        && o.diversity.max_per_kind.is_none()
+}
 
 /// Ranks a dataset's partners for EU cluster profiles.
 ///
@@ -19,6 +33,7 @@ use std::collections::BTreeMap;
 pub struct Recommender<'d> {
     dataset: &'d Dataset,
     matrix: FeatureMatrix,
+    packed: PackedPartners,
 }
 
 impl<'d> Recommender<'d> {
@@ -27,6 +42,7 @@ impl<'d> Recommender<'d> {
         Recommender {
             dataset,
             matrix: FeatureMatrix::new(dataset),
+            packed: PackedPartners::new(dataset),
         }
     }
 
@@ -78,13 +94,168 @@ impl<'d> Recommender<'d> {
         let weights = options.weights.normalized()?;
         let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
         let query = Query::new(self.dataset, &self.matrix, resolved);
-        let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
-        Ok(
-            score::select(self.dataset, &everyone, options.diversity, options.top_k)
-                .into_iter()
-                .map(|s| (s.partner, s.score))
-                .collect(),
-        )
+        if !kernel_applies(options) {
+            let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
+            return Ok(
+                score::select(self.dataset, &everyone, options.diversity, options.top_k)
+                    .into_iter()
+                    .map(|s| (s.partner, s.score))
+                    .collect(),
+            );
+        }
+        let kq = KernelQuery::new(self.dataset, &self.matrix, &query, &weights, &self.packed);
+        let rows = kernel::top_k(
+            &self.packed,
+            &kq,
+            options.top_k.saturating_add(RESCORE_SLACK),
+        );
+        Ok(self.rescore(&query, &weights, &filter, rows, options.top_k))
+    }
+
+    /// The exact scores of the kernel's candidates, ranked: the kernel adds the same terms in
+    /// another order, so near-ties are settled by the exact arithmetic of the general pass.
+    fn rescore(
+        &self,
+        query: &Query,
+        weights: &[f64; 7],
+        filter: &ResolvedFilter,
+        rows: Vec<(usize, f64)>,
+        k: usize,
+    ) -> Vec<(PartnerIndex, f64)> {
+        let mut exact: Vec<score::Scored> = rows
+            .into_iter()
+            .map(|(row, _)| {
+                let partner = self.packed.partner_of(row);
+                let comps = score::components(
+                    query,
+                    &self.matrix,
+                    self.matrix.matrix().row(partner.index()),
+                );
+                let (parts, score) = score::combine(weights, &comps);
+                score::Scored {
+                    partner,
+                    score,
+                    components: comps,
+                    parts,
+                }
+            })
+            .filter(|s| s.score >= filter.min_score())
+            .collect();
+        exact.sort_by(score::rank_order(self.dataset));
+        exact
+            .into_iter()
+            .take(k)
+            .map(|s| (s.partner, s.score))
+            .collect()
+    }
+
+    /// Ranks partners for many profiles at once: the batch form of [`Recommender::rank`].
+    /// The rows are scored in cache-sized tiles for all profiles, each keeping its own top k;
+    /// with the `rayon` feature the profiles are spread over all cores.
+    ///
+    /// # Errors
+    ///
+    /// As [`Recommender::rank`].
+    pub fn rank_batch(
+        &self,
+        profiles: &[ResolvedProfile],
+        options: &Options,
+    ) -> Result<Vec<Vec<(PartnerIndex, f64)>>> {
+        if !kernel_applies(options) {
+            return profiles.iter().map(|r| self.rank(r, options)).collect();
+        }
+        let weights = options.weights.normalized()?;
+        let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
+        let queries: Vec<Query> = profiles
+            .iter()
+            .map(|r| Query::new(self.dataset, &self.matrix, r))
+            .collect();
+        let kqs: Vec<KernelQuery> = queries
+            .iter()
+            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, &weights, &self.packed))
+            .collect();
+        let k = options.top_k.saturating_add(RESCORE_SLACK);
+        #[cfg(feature = "rayon")]
+        let rows = kernel::batch_top_k_parallel(&self.packed, &kqs, k);
+        #[cfg(not(feature = "rayon"))]
+        let rows = kernel::batch_top_k(&self.packed, &kqs, k);
+        Ok(queries
+            .iter()
+            .zip(rows)
+            .map(|(q, r)| self.rescore(q, &weights, &filter, r, options.top_k))
+            .collect())
+    }
+
+    /// The reverse direction: for one partner, the `options.top_k` profiles it suits best,
+    /// as (index into `profiles`, score), best first, ties to the lower index. A zone or an
+    /// association looking for European clusters asks this.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for invalid weights.
+    pub fn rank_profiles(
+        &self,
+        partner: PartnerIndex,
+        profiles: &[ResolvedProfile],
+        options: &Options,
+    ) -> Result<Vec<(usize, f64)>> {
+        let weights = options.weights.normalized()?;
+        let queries: Vec<Query> = profiles
+            .iter()
+            .map(|r| Query::new(self.dataset, &self.matrix, r))
+            .collect();
+        let kqs: Vec<KernelQuery> = queries
+            .iter()
+            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, &weights, &self.packed))
+            .collect();
+        let row = self.packed.row_of(partner);
+        let candidates = kernel::rank_queries(
+            &self.packed,
+            row,
+            &kqs,
+            options.top_k.saturating_add(RESCORE_SLACK),
+        );
+        let mut exact: Vec<(usize, f64)> = candidates
+            .into_iter()
+            .map(|(qi, _)| {
+                let comps = score::components(
+                    &queries[qi],
+                    &self.matrix,
+                    self.matrix.matrix().row(partner.index()),
+                );
+                (qi, score::combine(&weights, &comps).1)
+            })
+            .collect();
+        exact.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        exact.truncate(options.top_k);
+        Ok(exact)
+    }
+
+    /// The kernel's lookup tables for a profile, to score packed rows of this dataset's
+    /// taxonomy and regions (for instance [`PackedPartners::synthetic`] ones).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for invalid weights.
+    pub fn kernel_query(
+        &self,
+        resolved: &ResolvedProfile,
+        weights: &crate::Weights,
+    ) -> Result<KernelQuery> {
+        let w = weights.normalized()?;
+        let q = Query::new(self.dataset, &self.matrix, resolved);
+        Ok(KernelQuery::new(
+            self.dataset,
+            &self.matrix,
+            &q,
+            &w,
+            &self.packed,
+        ))
+    }
+
+    /// The packed rows the kernel reads.
+    pub fn packed(&self) -> &PackedPartners {
+        &self.packed
     }
 
     /// Ranks the partners for a resolved profile and explains the top `options.top_k`.

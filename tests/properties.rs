@@ -326,3 +326,86 @@ fn concurrent_calls_give_the_sequential_results() {
     });
     assert_eq!(concurrent.len(), 8);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_kernel_ranking_equals_the_naive_reference(input in arb_input(), k in 1usize..40) {
+        let p = Profile::try_from(input).unwrap();
+        let r = rec();
+        let resolved = r.resolve(&p).unwrap();
+        let fast = r.rank(&resolved, &Options { top_k: k, ..Options::default() }).unwrap();
+        let slow = eccp_china::reference::rank(data(), &resolved, &Weights::default()).unwrap();
+        let fast_ids: Vec<&str> = fast.iter().map(|(i, _)| data().partner(*i).id()).collect();
+        let slow_ids: Vec<&str> = slow.iter().take(k).map(|x| x.0.as_str()).collect();
+        prop_assert_eq!(fast_ids, slow_ids);
+        for ((_, a), (_, b, _)) in fast.iter().zip(&slow) {
+            prop_assert!((a - b).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn batch_and_reverse_agree_with_single_queries(inputs in proptest::collection::vec(arb_input(), 1..6), k in 1usize..15) {
+        let r = rec();
+        let resolved: Vec<_> = inputs.into_iter().map(|i| r.resolve(&Profile::try_from(i).unwrap()).unwrap()).collect();
+        let opts = Options { top_k: k, ..Options::default() };
+        let batch = r.rank_batch(&resolved, &opts).unwrap();
+        for (res, b) in resolved.iter().zip(&batch) {
+            prop_assert_eq!(&r.rank(res, &opts).unwrap(), b);
+        }
+        // Reverse: one partner against all the profiles, as the naive reference scores it.
+        let partner = data().find_partner("huadu-automobile").unwrap();
+        let rev = r.rank_profiles(partner, &resolved, &opts).unwrap();
+        let mut naive: Vec<(usize, f64)> = resolved.iter().enumerate().map(|(i, res)| {
+            let all = eccp_china::reference::rank(data(), res, &Weights::default()).unwrap();
+            (i, all.iter().find(|x| x.0 == "huadu-automobile").unwrap().1)
+        }).collect();
+        naive.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        naive.truncate(k);
+        prop_assert_eq!(rev.len(), naive.len());
+        for (a, b) in rev.iter().zip(&naive) {
+            prop_assert!(a.0 == b.0 || (a.1 - b.1).abs() < 1e-12, "{:?} vs {:?}", a, b);
+            prop_assert!((a.1 - b.1).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
+fn the_fused_top_k_equals_a_full_sort_at_scale() {
+    use eccp_china::kernel::{all_scores, top_k, PackedPartners};
+    let d = data();
+    let r = rec();
+    let packed = PackedPartners::synthetic(d, 50_000, 42);
+    for name in [
+        "southern-german-e-mobility",
+        "portuguese-textiles",
+        "finnish-iot-cloud",
+    ] {
+        let path = format!("{}/data/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let p = Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let q = r
+            .kernel_query(&r.resolve(&p).unwrap(), &Weights::default())
+            .unwrap();
+        let scores = all_scores(&packed, &q);
+        let mut order: Vec<usize> = (0..scores.len()).collect();
+        order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+        for k in [1, 10, 100] {
+            let fast: Vec<usize> = top_k(&packed, &q, k).into_iter().map(|x| x.0).collect();
+            assert_eq!(fast, order[..k].to_vec(), "{name}, k = {k}");
+        }
+        #[cfg(feature = "rayon")]
+        assert_eq!(
+            eccp_china::kernel::top_k_parallel(&packed, &q, 10),
+            top_k(&packed, &q, 10)
+        );
+        let qs = vec![q.clone(), q.clone()];
+        let b = eccp_china::kernel::batch_top_k(&packed, &qs, 10);
+        assert_eq!(b[0], top_k(&packed, &q, 10));
+        #[cfg(feature = "rayon")]
+        assert_eq!(
+            eccp_china::kernel::batch_top_k_parallel(&packed, &qs, 10),
+            b
+        );
+    }
+}

@@ -1,0 +1,632 @@
+//! The fast path: partners packed into 12-byte rows and a query turned into small lookup
+//! tables, scored in one pass with a fused top-k.
+//!
+//! # Why 12 bytes
+//!
+//! A partner's features are one-hot and multi-hot: a few sectors, one place, one kind, two
+//! levels, one evidence grade. The dense feature matrix spends a float on every column;
+//! a row here holds only the ids, and the query folds everything else into tables indexed by
+//! them:
+//!
+//! | field | bytes | what the query looks up with it |
+//! |---|---|---|
+//! | `sector` | 2 | the main sector: sector fit, reciprocity and evidence, pre-added for single-sector partners |
+//! | `region` | 2 | the place, else the province, else "national": the region score |
+//! | `class` | 1 | kind × tech level × control level: tech, control and goal together |
+//! | `macro_ev` | 1 | macro-region × evidence grade: regional demand notes and evidence |
+//! | `n_extra`, `extra_at` | 1 + 4 | further sectors, in a side pool (most partners have one) |
+//!
+//! Rows are sorted by partner id, so that an earlier row wins a tie, which is the ranking's
+//! tie-break. Scores are f64; [`Recommender`](crate::Recommender) re-scores the few
+//! candidates the kernel selects with the exact per-component arithmetic before it ranks
+//! them, so the fast path returns exactly the naive path's top k.
+
+use crate::dataset::{Dataset, Kind, PartnerIndex, PlaceId, ProvinceId, SectorId};
+use crate::features::{evidence_of, FeatureMatrix};
+use crate::score::Query;
+use std::cmp::Ordering;
+
+/// Evidence grades, in row encoding order (see [`crate::features`]).
+const EVIDENCE_LEVELS: [f64; 4] = [0.3, 0.5, 0.8, 1.0];
+
+fn evidence_grade(v: f64) -> u8 {
+    EVIDENCE_LEVELS
+        .iter()
+        .position(|x| (*x - v).abs() < 1e-9)
+        .unwrap_or(0) as u8
+}
+
+/// One partner, packed. See the module docs for the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
+pub struct Row {
+    sector: u16,
+    region: u16,
+    class: u8,
+    macro_ev: u8,
+    n_extra: u8,
+    _pad: u8,
+    extra_at: u32,
+}
+
+/// The partners of a dataset (or synthetic ones) in the kernel's packed form.
+#[derive(Debug, Clone)]
+pub struct PackedPartners {
+    rows: Vec<Row>,
+    extra: Vec<u16>,
+    /// Row to partner index in its dataset.
+    partner: Vec<u32>,
+    n_sectors: usize,
+    n_macros: usize,
+    n_provinces: usize,
+    n_places: usize,
+}
+
+impl PackedPartners {
+    /// Packs every partner of `d`, in id order.
+    pub fn new(d: &Dataset) -> PackedPartners {
+        let mut order: Vec<u32> = (0..d.partners().len() as u32).collect();
+        order.sort_by(|a, b| {
+            d.partners()[*a as usize]
+                .id()
+                .cmp(d.partners()[*b as usize].id())
+        });
+        let mut packed = PackedPartners::empty(d, order.len());
+        for i in order {
+            let p = &d.partners()[i as usize];
+            let kind = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0) as u8;
+            packed.push(
+                i,
+                p.sectors(),
+                p.province(),
+                p.place(),
+                d.macro_region_of(p).map(|m| m.index()),
+                kind,
+                p.tech().level().rank(),
+                p.control().level().rank(),
+                evidence_grade(evidence_of(p)),
+            );
+        }
+        packed
+    }
+
+    fn empty(d: &Dataset, n: usize) -> PackedPartners {
+        PackedPartners {
+            rows: Vec::with_capacity(n),
+            extra: Vec::new(),
+            partner: Vec::with_capacity(n),
+            n_sectors: d.taxonomy().sectors().len(),
+            n_macros: d.regions().macro_regions().len(),
+            n_provinces: d.regions().provinces().len(),
+            n_places: d.regions().places().len(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        partner: u32,
+        sectors: &[SectorId],
+        province: Option<ProvinceId>,
+        place: Option<PlaceId>,
+        macro_region: Option<usize>,
+        kind: u8,
+        tech: u8,
+        control: u8,
+        evidence: u8,
+    ) {
+        let region = match (place, province) {
+            (Some(pl), _) => pl.index(),
+            (None, Some(pr)) => self.n_places + pr.index(),
+            (None, None) => self.n_places + self.n_provinces,
+        } as u16;
+        let m = macro_region.unwrap_or(self.n_macros);
+        let extra_at = self.extra.len() as u32;
+        let rest = sectors.get(1..).unwrap_or(&[]);
+        self.extra.extend(rest.iter().map(|s| s.0));
+        self.rows.push(Row {
+            sector: sectors.first().map_or(0, |s| s.0),
+            region,
+            class: kind * 9 + tech * 3 + control,
+            macro_ev: (m * 4) as u8 + evidence,
+            n_extra: rest.len() as u8,
+            _pad: 0,
+            extra_at,
+        });
+        self.partner.push(partner);
+    }
+
+    /// `n` synthetic partners drawn from `d`'s taxonomy, regions and kinds (seeded): one
+    /// sector for most, two or three for a quarter, like the briefing's records. For benches
+    /// and scale tests; their partner index is their row.
+    pub fn synthetic(d: &Dataset, n: usize, seed: u64) -> PackedPartners {
+        let mut s = seed ^ 0x5DEE_CE66_D1CE_4E5B;
+        let mut next = move || {
+            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = s;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut packed = PackedPartners::empty(d, n);
+        let reg = d.regions();
+        let n_sec = d.taxonomy().sectors().len() as u64;
+        let n_pl = reg.places().len() as u64;
+        for i in 0..n {
+            let r = next();
+            let count = if r % 4 == 0 { 2 + (r >> 8) % 2 } else { 1 };
+            let sectors: Vec<SectorId> = (0..count)
+                .map(|_| SectorId((next() % n_sec) as u16))
+                .collect();
+            let (province, place) = if r % 16 == 1 {
+                (None, None)
+            } else {
+                let pl = PlaceId((next() % n_pl) as u16);
+                (Some(reg.place(pl).province()), Some(pl))
+            };
+            let m = province.map(|p| reg.province(p).macro_region().index());
+            let kind = ((r >> 16) % 7) as u8;
+            packed.push(
+                i as u32,
+                &sectors,
+                province,
+                place,
+                m,
+                kind,
+                ((r >> 20) % 3) as u8,
+                ((r >> 24) % 3) as u8,
+                ((r >> 28) % 4) as u8,
+            );
+        }
+        packed
+    }
+
+    /// Number of partners.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Bytes the representation holds: the rows and the extra-sector pool.
+    pub fn bytes(&self) -> usize {
+        self.rows.len() * std::mem::size_of::<Row>() + self.extra.len() * 2
+    }
+
+    /// The rows, as raw memory, for a streaming-read baseline over the same bytes.
+    pub fn row_words(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.iter().flat_map(|r| {
+            [
+                u32::from(r.sector) | (u32::from(r.region) << 16),
+                u32::from(r.class) | (u32::from(r.macro_ev) << 8) | (u32::from(r.n_extra) << 16),
+                r.extra_at,
+            ]
+        })
+    }
+
+    /// The row of a dataset partner (rows are in id order); `usize::MAX` if it has none.
+    pub fn row_of(&self, partner: PartnerIndex) -> usize {
+        self.partner
+            .iter()
+            .position(|p| *p == partner.0)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The dataset partner of a row.
+    pub fn partner_of(&self, row: usize) -> PartnerIndex {
+        PartnerIndex(self.partner[row])
+    }
+}
+
+/// A query as lookup tables over the packed rows' fields.
+#[derive(Debug, Clone)]
+pub struct KernelQuery {
+    n_sectors: usize,
+    /// Per `sectors` entry: closeness of the entry to each sector, times the entry weight.
+    entries: Vec<Vec<f64>>,
+    /// Per keyword: the same, times the keyword weight.
+    keywords: Vec<Vec<f64>>,
+    /// (macro-region + national) × sector: weighted reciprocity.
+    recip: Vec<f64>,
+    /// Evidence grade × main sector: weighted evidence.
+    evidence: Vec<f64>,
+    /// (macro) × grade × sector: everything sector-dependent, for single-sector partners.
+    single: Vec<f64>,
+    /// class → weighted tech + control + goal.
+    class: [f64; 63],
+    /// region code → weighted region score.
+    region: Vec<f64>,
+}
+
+impl KernelQuery {
+    /// Builds the tables of a matrix-path query (weights already normalised).
+    pub(crate) fn new(
+        d: &Dataset,
+        m: &FeatureMatrix,
+        q: &Query,
+        w: &[f64; 7],
+        packed: &PackedPartners,
+    ) -> KernelQuery {
+        let tax = d.taxonomy();
+        let reg = d.regions();
+        let l = m.layout();
+        let s_n = packed.n_sectors;
+        let sector_of = |col: usize, start: usize| SectorId((col - start) as u16);
+        // closeness of a column group (one entry) to every sector, best over the group.
+        let table = |group: &[usize], start: usize, weight: f64| -> Vec<f64> {
+            (0..s_n)
+                .map(|s| {
+                    group
+                        .iter()
+                        .map(|c| tax.closeness(sector_of(*c, start), SectorId(s as u16)))
+                        .fold(0.0, f64::max)
+                        * weight
+                })
+                .collect()
+        };
+        let (w_sec, w_reg, w_tech, w_ctrl, w_goal, w_rec, w_ev) =
+            (w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
+        let e_n = q.entries.len().max(1) as f64;
+        let k_n = q.keywords.len().max(1) as f64;
+        let (entry_w, kw_w) = if q.keywords.is_empty() {
+            (w_sec / e_n, 0.0)
+        } else {
+            (0.75 * w_sec / e_n, 0.25 * w_sec / k_n)
+        };
+        let entries: Vec<Vec<f64>> = q
+            .entries
+            .iter()
+            .map(|g| table(g, l.sectors.start, entry_w))
+            .collect();
+        let keywords: Vec<Vec<f64>> = q
+            .keywords
+            .iter()
+            .map(|g| table(g, l.sectors.start, kw_w))
+            .collect();
+        // Evidence: coverage × mean over entries of the entry's closeness to the main sector.
+        let plain: Vec<Vec<f64>> = q
+            .entries
+            .iter()
+            .map(|g| table(g, l.sectors.start, 1.0))
+            .collect();
+        let mean_entry: Vec<f64> = (0..s_n)
+            .map(|s| plain.iter().map(|t| t[s]).sum::<f64>() / e_n)
+            .collect();
+        let mut evidence = vec![0.0; 4 * s_n];
+        for (g, cov) in EVIDENCE_LEVELS.iter().enumerate() {
+            for s in 0..s_n {
+                evidence[g * s_n + s] = w_ev * cov * mean_entry[s];
+            }
+        }
+        let n_m = packed.n_macros;
+        let mut recip: Vec<f64> = vec![0.0; (n_m + 1) * s_n];
+        for dm in &q.demand {
+            let brought = sector_of(dm.col, l.sectors.start);
+            for mi in 0..=n_m {
+                let ok = match dm.macro_col {
+                    None => true,
+                    Some(c) => mi < n_m && c - l.macro_regions.start == mi,
+                };
+                if !ok {
+                    continue;
+                }
+                for s in 0..s_n {
+                    let v = w_rec * dm.strength * tax.closeness(brought, SectorId(s as u16));
+                    let slot = &mut recip[mi * s_n + s];
+                    *slot = slot.max(v);
+                }
+            }
+        }
+        let mut single = vec![0.0; (n_m + 1) * 4 * s_n];
+        for mi in 0..=n_m {
+            for g in 0..4 {
+                for s in 0..s_n {
+                    let fit: f64 = entries.iter().map(|t| t[s]).sum::<f64>()
+                        + keywords.iter().map(|t| t[s]).sum::<f64>();
+                    single[(mi * 4 + g) * s_n + s] =
+                        fit + recip[mi * s_n + s] + evidence[g * s_n + s];
+                }
+            }
+        }
+        let mut class = [0.0; 63];
+        for (k, _) in Kind::ALL.iter().enumerate() {
+            for t in 0..3 {
+                for c in 0..3 {
+                    class[k * 9 + t * 3 + c] =
+                        w_tech * q.tech[t] + w_ctrl * q.control[c] + w_goal * q.goal[k];
+                }
+            }
+        }
+        // Region: the matrix path's preferences, folded over place ancestors.
+        let pref = |col: usize| {
+            q.region_prefs
+                .iter()
+                .find(|(c, _)| *c == col)
+                .map_or(0.0, |(_, v)| *v)
+        };
+        let province_value = |pr: ProvinceId| -> f64 {
+            let mi = reg.province(pr).macro_region().index();
+            if q.region_prefs.is_empty() {
+                q.macro_strength[mi]
+            } else {
+                pref(l.provinces.start + pr.index()).max(pref(l.macro_regions.start + mi))
+            }
+        };
+        let mut region = Vec::with_capacity(packed.n_places + packed.n_provinces + 1);
+        for (i, pl) in reg.places().iter().enumerate() {
+            let mut v = province_value(pl.province());
+            if !q.region_prefs.is_empty() {
+                for a in reg.place_ancestors(PlaceId(i as u16)) {
+                    v = v.max(pref(l.places.start + a.index()));
+                }
+            }
+            region.push(w_reg * v);
+        }
+        for i in 0..packed.n_provinces {
+            region.push(w_reg * province_value(ProvinceId(i as u8)));
+        }
+        region.push(
+            w_reg
+                * if q.region_prefs.is_empty() {
+                    q.national_strength
+                } else {
+                    q.national
+                },
+        );
+        KernelQuery {
+            n_sectors: s_n,
+            entries,
+            keywords,
+            recip,
+            evidence,
+            single,
+            class,
+            region,
+        }
+    }
+
+    /// The score of one row (approximately the exact score: same terms, other order).
+    #[inline]
+    fn score(&self, packed: &PackedPartners, r: &Row) -> f64 {
+        let s_n = self.n_sectors;
+        let base = self.class[r.class as usize] + self.region[r.region as usize];
+        let s0 = r.sector as usize;
+        if r.n_extra == 0 {
+            return base + self.single[r.macro_ev as usize * s_n + s0];
+        }
+        let extra = &packed.extra[r.extra_at as usize..r.extra_at as usize + r.n_extra as usize];
+        let best = |t: &[f64]| extra.iter().fold(t[s0], |a, s| a.max(t[*s as usize]));
+        let fit: f64 = self.entries.iter().map(|t| best(t)).sum::<f64>()
+            + self.keywords.iter().map(|t| best(t)).sum::<f64>();
+        let m = (r.macro_ev >> 2) as usize;
+        let rec = best(&self.recip[m * s_n..(m + 1) * s_n]);
+        let g = (r.macro_ev & 3) as usize;
+        base + fit + rec + self.evidence[g * s_n + s0]
+    }
+}
+
+/// A candidate: (score, row). Ordered best first: higher score, then lower row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cand(f64, u32);
+
+fn better(a: &Cand, b: &Cand) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// A bounded set of the best `k` candidates, worst first in `items` order kept sorted.
+struct TopK {
+    k: usize,
+    items: Vec<Cand>,
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK {
+            k,
+            items: Vec::with_capacity(k.min(1 << 16) + 1),
+        }
+    }
+
+    #[inline]
+    fn threshold(&self) -> f64 {
+        if self.items.len() < self.k {
+            f64::NEG_INFINITY
+        } else {
+            self.items[0].0
+        }
+    }
+
+    /// Offers a candidate whose row is after every row offered before.
+    #[inline]
+    fn offer(&mut self, c: Cand) {
+        if self.k == 0 {
+            return;
+        }
+        if self.items.len() == self.k {
+            // A later row with an equal score loses the tie: only strictly better gets in.
+            if c.0 <= self.items[0].0 {
+                return;
+            }
+            self.items.remove(0);
+        }
+        // items are sorted worst first: ascending score, and for equal scores descending row.
+        let pos = self
+            .items
+            .partition_point(|x| better(x, &c) == Ordering::Greater);
+        self.items.insert(pos, c);
+    }
+
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+    fn merge(mut self, other: TopK) -> TopK {
+        let mut all = std::mem::take(&mut self.items);
+        all.extend(other.items);
+        all.sort_by(better);
+        all.truncate(self.k);
+        all.reverse();
+        TopK {
+            k: self.k,
+            items: all,
+        }
+    }
+
+    fn into_sorted(mut self) -> Vec<(usize, f64)> {
+        self.items.sort_by(better);
+        self.items
+            .into_iter()
+            .map(|c| (c.1 as usize, c.0))
+            .collect()
+    }
+}
+
+fn scan(packed: &PackedPartners, q: &KernelQuery, rows: std::ops::Range<usize>, k: usize) -> TopK {
+    let mut top = TopK::new(k);
+    let mut threshold = f64::NEG_INFINITY;
+    for i in rows {
+        let r = &packed.rows[i];
+        let s = q.score(packed, r);
+        if s > threshold || top.items.len() < top.k {
+            top.offer(Cand(s, i as u32));
+            threshold = top.threshold();
+        }
+    }
+    top
+}
+
+/// The `k` best rows for a query, best first, ties to the lower row: `(row, score)`. One
+/// pass, no score vector, no allocation per row.
+pub fn top_k(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
+    scan(packed, q, 0..packed.len(), k).into_sorted()
+}
+
+/// Like [`top_k`], splitting the rows among the threads of rayon's pool and merging.
+#[cfg(feature = "rayon")]
+pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
+    use rayon::prelude::*;
+    let n = packed.len();
+    let chunks = rayon::current_num_threads().max(1) * 4;
+    let size = n.div_ceil(chunks).max(1 << 14);
+    let parts: Vec<std::ops::Range<usize>> =
+        (0..n).step_by(size).map(|s| s..(s + size).min(n)).collect();
+    parts
+        .into_par_iter()
+        .map(|r| scan(packed, q, r, k))
+        .reduce(|| TopK::new(k), TopK::merge)
+        .into_sorted()
+}
+
+/// The `k` best rows for each of many queries. The rows are read in tiles that stay in the
+/// cache while every query scores them, and each query keeps only its own top k: no
+/// queries × rows score matrix is ever built.
+pub fn batch_top_k(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<Vec<(usize, f64)>> {
+    batch_range(packed, queries, k, 0..queries.len())
+}
+
+/// Rows per tile: 64 Ki rows of 12 bytes, 768 KiB, inside a core's L2 cache.
+const TILE: usize = 1 << 16;
+
+fn batch_range(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+    qs: std::ops::Range<usize>,
+) -> Vec<Vec<(usize, f64)>> {
+    let mut tops: Vec<TopK> = qs.clone().map(|_| TopK::new(k)).collect();
+    let n = packed.len();
+    let mut start = 0;
+    while start < n {
+        let end = (start + TILE).min(n);
+        for (t, qi) in tops.iter_mut().zip(qs.clone()) {
+            let q = &queries[qi];
+            let mut threshold = t.threshold();
+            for i in start..end {
+                let s = q.score(packed, &packed.rows[i]);
+                if s > threshold || t.items.len() < t.k {
+                    t.offer(Cand(s, i as u32));
+                    threshold = t.threshold();
+                }
+            }
+        }
+        start = end;
+    }
+    tops.into_iter().map(TopK::into_sorted).collect()
+}
+
+/// Like [`batch_top_k`], spreading the queries over rayon's pool.
+#[cfg(feature = "rayon")]
+pub fn batch_top_k_parallel(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<Vec<(usize, f64)>> {
+    use rayon::prelude::*;
+    let per = queries
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1) * 2)
+        .max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (0..queries.len())
+        .step_by(per)
+        .map(|s| s..(s + per).min(queries.len()))
+        .collect();
+    ranges
+        .into_par_iter()
+        .flat_map_iter(|r| batch_range(packed, queries, k, r))
+        .collect()
+}
+
+/// Every row's score, for checking the fused top-k against a full sort.
+pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
+    packed.rows.iter().map(|r| q.score(packed, r)).collect()
+}
+
+/// The score of one row under many queries: the reverse direction (one partner, many
+/// profiles). Returns the `k` best query indices, best first, ties to the lower index.
+pub fn rank_queries(
+    packed: &PackedPartners,
+    row: usize,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<(usize, f64)> {
+    let mut top = TopK::new(k);
+    if let Some(r) = packed.rows.get(row) {
+        for (i, q) in queries.iter().enumerate() {
+            top.offer(Cand(q.score(packed, r), i as u32));
+        }
+    }
+    top.into_sorted()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_twelve_bytes() {
+        assert_eq!(std::mem::size_of::<Row>(), 12);
+    }
+
+    #[test]
+    fn top_k_keeps_the_best_and_breaks_ties_by_row() {
+        let mut t = TopK::new(3);
+        for (i, s) in [0.5, 0.9, 0.5, 0.7, 0.9, 0.1].iter().enumerate() {
+            t.offer(Cand(*s, i as u32));
+        }
+        assert_eq!(t.into_sorted(), vec![(1, 0.9), (4, 0.9), (3, 0.7)]);
+        let mut a = TopK::new(2);
+        a.offer(Cand(0.5, 0));
+        a.offer(Cand(0.4, 1));
+        let mut b = TopK::new(2);
+        b.offer(Cand(0.5, 2));
+        b.offer(Cand(0.6, 3));
+        assert_eq!(a.merge(b).into_sorted(), vec![(3, 0.6), (0, 0.5)]);
+        let mut z = TopK::new(0);
+        z.offer(Cand(1.0, 0));
+        assert!(z.into_sorted().is_empty());
+    }
+}
