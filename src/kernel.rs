@@ -16,8 +16,10 @@
 //! | `macro_ev` | 1 | macro-region × evidence grade: regional demand notes and evidence |
 //! | `n_extra`, `extra_at` | 1 + 4 | further sectors, in a side pool (most partners have one) |
 //!
-//! Rows are sorted by partner id, so that an earlier row wins a tie, which is the ranking's
-//! tie-break. Scores are f64; [`Recommender`](crate::Recommender) re-scores the few
+//! Each row carries its position in id order, so that the earlier position wins a tie, which
+//! is the ranking's tie-break. Single-sector rows are grouped by main sector: a query reads
+//! the groups in the order of their best possible score and stops at the first group that
+//! cannot reach its top k, so the sectors a profile does not ask for are mostly never read. Scores are f64; [`Recommender`](crate::Recommender) re-scores the few
 //! candidates the kernel selects with the exact per-component arithmetic before it ranks
 //! them, so the fast path returns exactly the naive path's top k.
 
@@ -46,13 +48,21 @@ pub struct Row {
     macro_ev: u8,
     n_extra: u8,
     _pad: u8,
-    extra_at: u32,
+    /// The row's position in id order: the tie-break, and the key back to the partner.
+    pos: u32,
 }
 
 /// The partners of a dataset (or synthetic ones) in the kernel's packed form.
 #[derive(Debug, Clone)]
 pub struct PackedPartners {
-    rows: Vec<Row>,
+    /// Partners with one sector (most of them), in id order: scored with three table reads
+    /// and no branch.
+    single: Vec<Row>,
+    /// Partners with several sectors, in id order, with where their further sectors start.
+    multi: Vec<Row>,
+    multi_extra_at: Vec<u32>,
+    /// `single` is grouped by main sector: group `s` is `single[group[s]..group[s + 1]]`.
+    group: Vec<u32>,
     extra: Vec<u16>,
     /// Row to partner index in its dataset.
     partner: Vec<u32>,
@@ -87,12 +97,16 @@ impl PackedPartners {
                 evidence_grade(evidence_of(p)),
             );
         }
+        packed.finish();
         packed
     }
 
     fn empty(d: &Dataset, n: usize) -> PackedPartners {
         PackedPartners {
-            rows: Vec::with_capacity(n),
+            single: Vec::with_capacity(n),
+            multi: Vec::new(),
+            multi_extra_at: Vec::new(),
+            group: Vec::new(),
             extra: Vec::new(),
             partner: Vec::with_capacity(n),
             n_sectors: d.taxonomy().sectors().len(),
@@ -121,19 +135,40 @@ impl PackedPartners {
             (None, None) => self.n_places + self.n_provinces,
         } as u16;
         let m = macro_region.unwrap_or(self.n_macros);
-        let extra_at = self.extra.len() as u32;
         let rest = sectors.get(1..).unwrap_or(&[]);
-        self.extra.extend(rest.iter().map(|s| s.0));
-        self.rows.push(Row {
+        let row = Row {
             sector: sectors.first().map_or(0, |s| s.0),
             region,
             class: kind * 9 + tech * 3 + control,
             macro_ev: (m * 4) as u8 + evidence,
             n_extra: rest.len() as u8,
             _pad: 0,
-            extra_at,
-        });
+            pos: self.partner.len() as u32,
+        };
+        if rest.is_empty() {
+            self.single.push(row);
+        } else {
+            self.multi_extra_at.push(self.extra.len() as u32);
+            self.extra.extend(rest.iter().map(|s| s.0));
+            self.multi.push(row);
+        }
         self.partner.push(partner);
+    }
+
+    /// Groups the single-sector rows by main sector (in id order within a group), so that a
+    /// query can skip every group whose best possible score cannot enter its top k.
+    fn finish(&mut self) {
+        self.single.sort_by_key(|r| (r.sector, r.pos));
+        let mut group = vec![0u32; self.n_sectors + 1];
+        for r in &self.single {
+            if let Some(g) = group.get_mut(r.sector as usize + 1) {
+                *g += 1;
+            }
+        }
+        for s in 0..self.n_sectors {
+            group[s + 1] += group[s];
+        }
+        self.group = group;
     }
 
     /// `n` synthetic partners drawn from `d`'s taxonomy, regions and kinds (seeded): one
@@ -178,46 +213,87 @@ impl PackedPartners {
                 ((r >> 28) % 4) as u8,
             );
         }
+        packed.finish();
         packed
+    }
+
+    #[inline]
+    fn extra_at(&self, multi_index: usize, n: u8) -> &[u16] {
+        let at = self
+            .multi_extra_at
+            .get(multi_index)
+            .map_or(0, |a| *a as usize);
+        self.extra.get(at..at + n as usize).unwrap_or(&[])
     }
 
     /// Number of partners.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.partner.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.partner.is_empty()
     }
 
-    /// Bytes the representation holds: the rows and the extra-sector pool.
+    /// Bytes the kernel streams through: the rows of both segments, the multi-sector
+    /// offsets and the pool of further sectors.
     pub fn bytes(&self) -> usize {
-        self.rows.len() * std::mem::size_of::<Row>() + self.extra.len() * 2
+        (self.single.len() + self.multi.len()) * std::mem::size_of::<Row>()
+            + self.multi_extra_at.len() * 4
+            + self.extra.len() * 2
     }
 
-    /// The rows, as raw memory, for a streaming-read baseline over the same bytes.
-    pub fn row_words(&self) -> impl Iterator<Item = u32> + '_ {
-        self.rows.iter().flat_map(|r| {
-            [
-                u32::from(r.sector) | (u32::from(r.region) << 16),
-                u32::from(r.class) | (u32::from(r.macro_ev) << 8) | (u32::from(r.n_extra) << 16),
-                r.extra_at,
-            ]
-        })
+    /// Bytes held in all: what [`PackedPartners::bytes`] streams plus the map from rows to
+    /// dataset partners.
+    pub fn bytes_held(&self) -> usize {
+        self.bytes() + self.partner.len() * 4
     }
 
-    /// The row of a dataset partner (rows are in id order); `usize::MAX` if it has none.
-    pub fn row_of(&self, partner: PartnerIndex) -> usize {
-        self.partner
+    /// Reads every byte the kernel streams once and folds them into a checksum: the
+    /// streaming-read baseline the kernel's speed is measured against.
+    pub fn stream_checksum(&self) -> u64 {
+        let fold = |acc: u64, r: &Row| {
+            acc.wrapping_add(u64::from(r.sector) ^ u64::from(r.region) << 16)
+                .wrapping_add(
+                    u64::from(r.class) ^ u64::from(r.macro_ev) << 8 ^ u64::from(r.n_extra) << 16,
+                )
+                .wrapping_add(u64::from(r.pos))
+        };
+        let rows = self
+            .multi
             .iter()
-            .position(|p| *p == partner.0)
-            .unwrap_or(usize::MAX)
+            .fold(self.single.iter().fold(0u64, fold), fold);
+        let offsets = self
+            .multi_extra_at
+            .iter()
+            .fold(rows, |acc, x| acc.wrapping_add(u64::from(*x)));
+        self.extra
+            .iter()
+            .fold(offsets, |acc, s| acc.wrapping_add(u64::from(*s)))
     }
 
-    /// The dataset partner of a row.
-    pub fn partner_of(&self, row: usize) -> PartnerIndex {
-        PartnerIndex(self.partner[row])
+    /// The position (in id order) of a dataset partner, if it is packed here.
+    pub fn position_of(&self, partner: PartnerIndex) -> Option<usize> {
+        self.partner.iter().position(|p| *p == partner.0)
+    }
+
+    /// The row and, for a multi-sector one, its further sectors, at a position.
+    fn at_position(&self, pos: usize) -> Option<(&Row, &[u16])> {
+        if let Some(r) = self.single.iter().find(|r| r.pos as usize == pos) {
+            return Some((r, &[]));
+        }
+        let i = self
+            .multi
+            .binary_search_by_key(&(pos as u32), |r| r.pos)
+            .ok()?;
+        let r = &self.multi[i];
+        Some((r, self.extra_at(i, r.n_extra)))
+    }
+
+    /// The dataset partner at a position (in id order).
+    pub fn partner_of(&self, pos: usize) -> PartnerIndex {
+        PartnerIndex(self.partner.get(pos).copied().unwrap_or(pos as u32))
     }
 }
 
@@ -235,6 +311,9 @@ pub struct KernelQuery {
     evidence: Vec<f64>,
     /// (macro) × grade × sector: everything sector-dependent, for single-sector partners.
     single: Vec<f64>,
+    /// (macro) × sector: sector fit plus reciprocity of one sector; summed over a
+    /// multi-sector partner's sectors it bounds their exact value from above.
+    bound: Vec<f64>,
     /// class → weighted tech + control + goal.
     class: [f64; 63],
     /// region code → weighted region score.
@@ -320,14 +399,20 @@ impl KernelQuery {
                 }
             }
         }
+        let fit: Vec<f64> = (0..s_n)
+            .map(|s| {
+                entries.iter().map(|t| t[s]).sum::<f64>()
+                    + keywords.iter().map(|t| t[s]).sum::<f64>()
+            })
+            .collect();
         let mut single = vec![0.0; (n_m + 1) * 4 * s_n];
+        let mut bound = vec![0.0; (n_m + 1) * s_n];
         for mi in 0..=n_m {
-            for g in 0..4 {
-                for s in 0..s_n {
-                    let fit: f64 = entries.iter().map(|t| t[s]).sum::<f64>()
-                        + keywords.iter().map(|t| t[s]).sum::<f64>();
+            for s in 0..s_n {
+                bound[mi * s_n + s] = fit[s] + recip[mi * s_n + s];
+                for g in 0..4 {
                     single[(mi * 4 + g) * s_n + s] =
-                        fit + recip[mi * s_n + s] + evidence[g * s_n + s];
+                        fit[s] + recip[mi * s_n + s] + evidence[g * s_n + s];
                 }
             }
         }
@@ -383,28 +468,46 @@ impl KernelQuery {
             recip,
             evidence,
             single,
+            bound,
             class,
             region,
         }
     }
 
-    /// The score of one row (approximately the exact score: same terms, other order).
+    /// The score of one row (approximately the exact score: same terms, other order);
+    /// `extra` holds a multi-sector row's further sectors.
     #[inline]
-    fn score(&self, packed: &PackedPartners, r: &Row) -> f64 {
-        let s_n = self.n_sectors;
+    fn score(&self, r: &Row, extra: &[u16]) -> f64 {
         let base = self.class[r.class as usize] + self.region[r.region as usize];
-        let s0 = r.sector as usize;
-        if r.n_extra == 0 {
-            return base + self.single[r.macro_ev as usize * s_n + s0];
+        if extra.is_empty() {
+            return base + self.single[r.macro_ev as usize * self.n_sectors + r.sector as usize];
         }
-        let extra = &packed.extra[r.extra_at as usize..r.extra_at as usize + r.n_extra as usize];
+        base + self.multi(r, extra)
+    }
+
+    /// The sector-dependent part of a multi-sector row, exactly.
+    fn multi(&self, r: &Row, extra: &[u16]) -> f64 {
+        let s_n = self.n_sectors;
+        let s0 = r.sector as usize;
         let best = |t: &[f64]| extra.iter().fold(t[s0], |a, s| a.max(t[*s as usize]));
         let fit: f64 = self.entries.iter().map(|t| best(t)).sum::<f64>()
             + self.keywords.iter().map(|t| best(t)).sum::<f64>();
         let m = (r.macro_ev >> 2) as usize;
         let rec = best(&self.recip[m * s_n..(m + 1) * s_n]);
         let g = (r.macro_ev & 3) as usize;
-        base + fit + rec + self.evidence[g * s_n + s0]
+        fit + rec + self.evidence[g * s_n + s0]
+    }
+
+    /// An upper bound of a multi-sector row's score, from one table and a sum: maxima over
+    /// the row's sectors are at most the sum over them.
+    #[inline]
+    fn multi_bound(&self, r: &Row, extra: &[u16], base: f64) -> f64 {
+        let s_n = self.n_sectors;
+        let m = (r.macro_ev >> 2) as usize;
+        let g = (r.macro_ev & 3) as usize;
+        let b = &self.bound[m * s_n..(m + 1) * s_n];
+        let sum: f64 = b[r.sector as usize] + extra.iter().map(|s| b[*s as usize]).sum::<f64>();
+        base + sum + self.evidence[g * s_n + r.sector as usize]
     }
 }
 
@@ -439,20 +542,20 @@ impl TopK {
         }
     }
 
-    /// Offers a candidate whose row is after every row offered before.
+    /// Offers a candidate; it gets in if it beats the worst kept one (higher score, or the
+    /// same score at an earlier position).
     #[inline]
     fn offer(&mut self, c: Cand) {
         if self.k == 0 {
             return;
         }
         if self.items.len() == self.k {
-            // A later row with an equal score loses the tie: only strictly better gets in.
-            if c.0 <= self.items[0].0 {
+            if better(&c, &self.items[0]) != Ordering::Less {
                 return;
             }
             self.items.remove(0);
         }
-        // items are sorted worst first: ascending score, and for equal scores descending row.
+        // items are sorted worst first.
         let pos = self
             .items
             .partition_point(|x| better(x, &c) == Ordering::Greater);
@@ -481,45 +584,142 @@ impl TopK {
     }
 }
 
-fn scan(packed: &PackedPartners, q: &KernelQuery, rows: std::ops::Range<usize>, k: usize) -> TopK {
-    let mut top = TopK::new(k);
-    let mut threshold = f64::NEG_INFINITY;
-    for i in rows {
-        let r = &packed.rows[i];
-        let s = q.score(packed, r);
-        if s > threshold || top.items.len() < top.k {
-            top.offer(Cand(s, i as u32));
+/// Rounding slack when an upper bound is compared with the threshold: the bound and the
+/// exact value add the same terms in different orders.
+const BOUND_SLACK: f64 = 1e-9;
+
+/// Which rows of the two segments a scan covers.
+#[derive(Debug, Clone)]
+struct Span {
+    single: std::ops::Range<usize>,
+    multi: std::ops::Range<usize>,
+}
+
+impl PackedPartners {
+    fn whole(&self) -> Span {
+        Span {
+            single: 0..self.single.len(),
+            multi: 0..self.multi.len(),
+        }
+    }
+
+    /// The spans of `parts` roughly equal chunks.
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+    fn split(&self, parts: usize) -> Vec<Span> {
+        let parts = parts.max(1);
+        let cut = |n: usize, i: usize| n * i / parts;
+        (0..parts)
+            .map(|i| Span {
+                single: cut(self.single.len(), i)..cut(self.single.len(), i + 1),
+                multi: cut(self.multi.len(), i)..cut(self.multi.len(), i + 1),
+            })
+            .collect()
+    }
+}
+
+/// The sector groups of the single-sector rows, best possible score first: `(bound, group)`.
+/// A group's bound is its best sector-dependent entry plus the best class and region
+/// entries, so no row of the group can score above it.
+fn group_order(packed: &PackedPartners, q: &KernelQuery) -> Vec<(f64, usize)> {
+    let s_n = q.n_sectors;
+    let rest = q.class.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        + q.region.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let rows = q.single.len() / s_n.max(1);
+    let mut order: Vec<(f64, usize)> = (0..s_n)
+        .filter(|g| packed.group.get(g + 1) > packed.group.get(*g))
+        .map(|g| {
+            (
+                (0..rows)
+                    .map(|me| q.single[me * s_n + g])
+                    .fold(f64::NEG_INFINITY, f64::max)
+                    + rest,
+                g,
+            )
+        })
+        .collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    order
+}
+
+/// Scores a span into `top`. Sector groups are visited best bound first, and the scan stops
+/// at the first group whose bound cannot beat the k-th best: the groups of a query's
+/// unrelated sectors are never read. A single-sector row costs three table reads; a
+/// multi-sector row is scored exactly only when its own bound could beat the k-th best.
+fn scan_into(
+    packed: &PackedPartners,
+    q: &KernelQuery,
+    span: &Span,
+    order: &[(f64, usize)],
+    top: &mut TopK,
+) {
+    let s_n = q.n_sectors;
+    let mut threshold = top.threshold();
+    for (bound, g) in order {
+        if *bound + BOUND_SLACK < threshold {
+            break;
+        }
+        let lo = (packed.group[*g] as usize).max(span.single.start);
+        let hi = (packed.group[g + 1] as usize).min(span.single.end);
+        if lo >= hi {
+            continue;
+        }
+        for r in &packed.single[lo..hi] {
+            let s = q.class[r.class as usize]
+                + q.region[r.region as usize]
+                + q.single[r.macro_ev as usize * s_n + r.sector as usize];
+            if s >= threshold {
+                top.offer(Cand(s, r.pos));
+                threshold = top.threshold();
+            }
+        }
+    }
+    for i in span.multi.clone() {
+        let r = &packed.multi[i];
+        let extra = packed.extra_at(i, r.n_extra);
+        let base = q.class[r.class as usize] + q.region[r.region as usize];
+        if q.multi_bound(r, extra, base) + BOUND_SLACK < threshold {
+            continue;
+        }
+        let s = base + q.multi(r, extra);
+        if s >= threshold {
+            top.offer(Cand(s, r.pos));
             threshold = top.threshold();
         }
     }
+}
+
+fn scan(packed: &PackedPartners, q: &KernelQuery, span: Span, k: usize) -> TopK {
+    let mut top = TopK::new(k);
+    scan_into(packed, q, &span, &group_order(packed, q), &mut top);
     top
 }
 
 /// The `k` best rows for a query, best first, ties to the lower row: `(row, score)`. One
 /// pass, no score vector, no allocation per row.
 pub fn top_k(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
-    scan(packed, q, 0..packed.len(), k).into_sorted()
+    scan(packed, q, packed.whole(), k).into_sorted()
 }
 
 /// Like [`top_k`], splitting the rows among the threads of rayon's pool and merging.
 #[cfg(feature = "rayon")]
 pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
     use rayon::prelude::*;
-    let n = packed.len();
-    let chunks = rayon::current_num_threads().max(1) * 4;
-    let size = n.div_ceil(chunks).max(1 << 14);
-    let parts: Vec<std::ops::Range<usize>> =
-        (0..n).step_by(size).map(|s| s..(s + size).min(n)).collect();
-    parts
+    let parts = if packed.len() < 1 << 15 {
+        1
+    } else {
+        rayon::current_num_threads().max(1) * 4
+    };
+    packed
+        .split(parts)
         .into_par_iter()
-        .map(|r| scan(packed, q, r, k))
+        .map(|span| scan(packed, q, span, k))
         .reduce(|| TopK::new(k), TopK::merge)
         .into_sorted()
 }
 
-/// The `k` best rows for each of many queries. The rows are read in tiles that stay in the
-/// cache while every query scores them, and each query keeps only its own top k: no
-/// queries × rows score matrix is ever built.
+/// The `k` best rows for each of many queries. Each query keeps only its own top k while it
+/// reads the rows (which stay in the cache from one query to the next) and skips the sector
+/// groups that cannot reach its top k: no queries × rows score matrix is ever built.
 pub fn batch_top_k(
     packed: &PackedPartners,
     queries: &[KernelQuery],
@@ -528,33 +728,23 @@ pub fn batch_top_k(
     batch_range(packed, queries, k, 0..queries.len())
 }
 
-/// Rows per tile: 64 Ki rows of 12 bytes, 768 KiB, inside a core's L2 cache.
-const TILE: usize = 1 << 16;
-
 fn batch_range(
     packed: &PackedPartners,
     queries: &[KernelQuery],
     k: usize,
     qs: std::ops::Range<usize>,
 ) -> Vec<Vec<(usize, f64)>> {
-    let mut tops: Vec<TopK> = qs.clone().map(|_| TopK::new(k)).collect();
-    let n = packed.len();
-    let mut start = 0;
-    while start < n {
-        let end = (start + TILE).min(n);
-        for (t, qi) in tops.iter_mut().zip(qs.clone()) {
+    // Each query keeps only its own top k while it reads the rows: no queries x rows score
+    // matrix is built. The rows of a batch are read query after query from the cache.
+    let whole = packed.whole();
+    let tops: Vec<TopK> = qs
+        .map(|qi| {
             let q = &queries[qi];
-            let mut threshold = t.threshold();
-            for i in start..end {
-                let s = q.score(packed, &packed.rows[i]);
-                if s > threshold || t.items.len() < t.k {
-                    t.offer(Cand(s, i as u32));
-                    threshold = t.threshold();
-                }
-            }
-        }
-        start = end;
-    }
+            let mut top = TopK::new(k);
+            scan_into(packed, q, &whole, &group_order(packed, q), &mut top);
+            top
+        })
+        .collect();
     tops.into_iter().map(TopK::into_sorted).collect()
 }
 
@@ -582,7 +772,18 @@ pub fn batch_top_k_parallel(
 
 /// Every row's score, for checking the fused top-k against a full sort.
 pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
-    packed.rows.iter().map(|r| q.score(packed, r)).collect()
+    let mut out = vec![f64::NEG_INFINITY; packed.len()];
+    for r in &packed.single {
+        if let Some(slot) = out.get_mut(r.pos as usize) {
+            *slot = q.score(r, &[]);
+        }
+    }
+    for (i, r) in packed.multi.iter().enumerate() {
+        if let Some(slot) = out.get_mut(r.pos as usize) {
+            *slot = q.score(r, packed.extra_at(i, r.n_extra));
+        }
+    }
+    out
 }
 
 /// The score of one row under many queries: the reverse direction (one partner, many
@@ -594,9 +795,9 @@ pub fn rank_queries(
     k: usize,
 ) -> Vec<(usize, f64)> {
     let mut top = TopK::new(k);
-    if let Some(r) = packed.rows.get(row) {
+    if let Some((r, extra)) = packed.at_position(row) {
         for (i, q) in queries.iter().enumerate() {
-            top.offer(Cand(q.score(packed, r), i as u32));
+            top.offer(Cand(q.score(r, extra), i as u32));
         }
     }
     top.into_sorted()

@@ -208,7 +208,7 @@ impl<'d> Recommender<'d> {
             .iter()
             .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, &weights, &self.packed))
             .collect();
-        let row = self.packed.row_of(partner);
+        let row = self.packed.position_of(partner).unwrap_or(usize::MAX);
         let candidates = kernel::rank_queries(
             &self.packed,
             row,

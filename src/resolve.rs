@@ -205,12 +205,18 @@ fn fuzzy<'a, T: Clone + PartialEq + 'a>(
     if has_cjk(key) || len < 4 {
         return None;
     }
+    let key_hist = histogram(key);
     let mut best: Option<(usize, String, Vec<T>)> = None;
     let mut tie = false;
     for (name, targets) in names {
         let nlen = name.chars().count();
         let max = max_edits(nlen);
         if max == 0 || nlen.abs_diff(len) > max || has_cjk(name) {
+            continue;
+        }
+        // One edit changes a letter histogram by at most 2: a cheap test that spares most
+        // names the quadratic distance.
+        if histogram_gap(&key_hist, name) > 2 * max {
             continue;
         }
         let d = strsim::osa_distance(key, name);
@@ -235,6 +241,31 @@ fn fuzzy<'a, T: Clone + PartialEq + 'a>(
     } else {
         best
     }
+}
+
+/// Counts of the letters a-z, digits and space in normalised text; everything else in one
+/// bucket.
+fn histogram(s: &str) -> [i16; 38] {
+    let mut h = [0i16; 38];
+    for c in s.chars() {
+        let i = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            '0'..='9' => 26 + c as usize - '0' as usize,
+            ' ' => 36,
+            _ => 37,
+        };
+        h[i] = h[i].saturating_add(1);
+    }
+    h
+}
+
+/// The L1 distance between a histogram and the histogram of `name`.
+fn histogram_gap(key: &[i16; 38], name: &str) -> usize {
+    let h = histogram(name);
+    key.iter()
+        .zip(h.iter())
+        .map(|(a, b)| (a - b).unsigned_abs() as usize)
+        .sum()
 }
 
 /// Whether `phrase` occurs in `text` as whole words (both normalised).
@@ -321,7 +352,10 @@ impl<'d> Matcher<'d> {
         if let Some(ids) = tax.lookup_normalized(&other) {
             return Some((ids.to_vec(), MatchKind::Exact));
         }
-        if let Some((edits, name, ids)) = fuzzy(&key, tax.names()) {
+        let len = key.chars().count();
+        if let Some((edits, name, ids)) =
+            fuzzy(&key, tax.names_with_len(len.saturating_sub(2), len + 2))
+        {
             return Some((ids, MatchKind::Fuzzy { name, edits }));
         }
         self.scan_phrases(&key)
@@ -330,19 +364,10 @@ impl<'d> Matcher<'d> {
     /// Sector keywords and names (of three characters or more) found in `key`, longest first.
     fn scan_phrases(&self, key: &str) -> Option<(Vec<SectorId>, MatchKind)> {
         let tax = self.dataset.taxonomy();
-        let mut found: Vec<(usize, &str, Vec<SectorId>)> = Vec::new();
-        for (i, s) in tax.sectors().iter().enumerate() {
-            for k in s.keywords() {
-                if k.len() >= 2 && contains_phrase(key, k) {
-                    found.push((k.len(), k, vec![SectorId(i as u16)]));
-                }
-            }
-        }
-        for (name, ids) in tax.names() {
-            if name.len() >= 3 && name != key && contains_phrase(key, name) {
-                found.push((name.len(), name, ids.to_vec()));
-            }
-        }
+        let mut found: Vec<(usize, &str, Vec<SectorId>)> = tax
+            .phrases_in(key)
+            .map(|(p, ids)| (p.len(), p, ids.to_vec()))
+            .collect();
         if found.is_empty() {
             return None;
         }

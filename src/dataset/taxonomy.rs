@@ -100,6 +100,9 @@ impl Vocabulary {
     }
 }
 
+/// A keyword or name to find inside longer text: its words, itself, its sectors.
+type Phrase = (Vec<String>, String, Vec<SectorId>);
+
 /// The sector taxonomy.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
@@ -109,6 +112,12 @@ pub struct Taxonomy {
     /// Normalised name (id, label, alias or crosswalk term; spaced and compact forms) to the
     /// sectors it names. Every key maps to one non-empty set (checked at load).
     names: HashMap<String, Vec<SectorId>>,
+    /// The same names grouped by length in characters, for fuzzy matching.
+    by_len: Vec<Vec<(String, Vec<SectorId>)>>,
+    /// Keywords and names (keywords from 2 characters, names from 3) by their first word,
+    /// for finding them inside longer text: (phrase words, the phrase, its sectors).
+    phrases: HashMap<String, Vec<Phrase>>,
+    cross_sector: Option<SectorId>,
 }
 
 impl Taxonomy {
@@ -184,7 +193,7 @@ impl Taxonomy {
         if wanted == partner {
             return 1.0;
         }
-        let cross = self.find("cross_sector");
+        let cross = self.cross_sector;
         if Some(partner) == cross || Some(wanted) == cross {
             return CROSS_SECTOR_CLOSENESS;
         }
@@ -218,11 +227,6 @@ impl Taxonomy {
             .get(key)
             .or_else(|| self.names.get(&compact(key)))
             .map(Vec::as_slice)
-    }
-
-    /// Every name in the index with its sectors (for fuzzy matching and suggestions).
-    pub(crate) fn names(&self) -> impl Iterator<Item = (&str, &[SectorId])> {
-        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
 
     pub(crate) fn from_json(file: &str, text: &str) -> Result<Taxonomy> {
@@ -310,6 +314,9 @@ impl Taxonomy {
             vocabularies: Vec::new(),
             by_id,
             names: HashMap::new(),
+            by_len: Vec::new(),
+            phrases: HashMap::new(),
+            cross_sector: None,
         };
         for i in 0..tax.sectors.len() {
             let id = SectorId(i as u16);
@@ -360,7 +367,76 @@ impl Taxonomy {
                 sources,
             });
         }
+        tax.build_indexes();
         Ok(tax)
+    }
+
+    /// Derives the length buckets, the phrase index and the cross-sector id from the names.
+    fn build_indexes(&mut self) {
+        self.cross_sector = self.find("cross_sector");
+        let mut by_len: Vec<Vec<(String, Vec<SectorId>)>> = Vec::new();
+        let mut names: Vec<(&String, &Vec<SectorId>)> = self.names.iter().collect();
+        names.sort();
+        for (n, ids) in &names {
+            let len = n.chars().count();
+            if by_len.len() <= len {
+                by_len.resize(len + 1, Vec::new());
+            }
+            by_len[len].push(((*n).clone(), (*ids).clone()));
+        }
+        let mut phrases: HashMap<String, Vec<Phrase>> = HashMap::new();
+        let mut add = |phrase: &str, ids: Vec<SectorId>| {
+            let words: Vec<String> = phrase.split(' ').map(str::to_string).collect();
+            if let Some(first) = words.first().cloned() {
+                phrases
+                    .entry(first)
+                    .or_default()
+                    .push((words, phrase.to_string(), ids));
+            }
+        };
+        for (i, s) in self.sectors.iter().enumerate() {
+            for k in s.keywords.iter().filter(|k| k.len() >= 2) {
+                add(k, vec![SectorId(i as u16)]);
+            }
+        }
+        for (n, ids) in names.iter().filter(|(n, _)| n.len() >= 3) {
+            add(n, (*ids).clone());
+        }
+        self.by_len = by_len;
+        self.phrases = phrases;
+    }
+
+    /// Names whose length in characters is within `lo..=hi`, for fuzzy matching.
+    pub(crate) fn names_with_len(
+        &self,
+        lo: usize,
+        hi: usize,
+    ) -> impl Iterator<Item = (&str, &[SectorId])> {
+        self.by_len
+            .iter()
+            .skip(lo)
+            .take((hi + 1).saturating_sub(lo))
+            .flatten()
+            .map(|(n, ids)| (n.as_str(), ids.as_slice()))
+    }
+
+    /// Every keyword or name that occurs in `key` as whole words: (phrase, sectors).
+    pub(crate) fn phrases_in<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a [SectorId])> + 'a {
+        let words: Vec<&str> = key.split(' ').collect();
+        (0..words.len()).flat_map(move |i| {
+            let rest: Vec<&str> = words[i..].to_vec();
+            self.phrases
+                .get(words[i])
+                .into_iter()
+                .flatten()
+                .filter(move |(pw, _, _)| {
+                    pw.len() <= rest.len() && pw.iter().zip(&rest).all(|(a, b)| a == b)
+                })
+                .map(|(_, p, ids)| (p.as_str(), ids.as_slice()))
+        })
     }
 
     /// Adds a name to the index, spaced and compact. Two records may share a name only when it

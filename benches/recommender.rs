@@ -1,0 +1,164 @@
+//! The five bench groups of the crate (criterion, seeded inputs):
+//!
+//! 1. `end_to_end`: resolve the bundled sample profile, score the embedded partners, explain
+//!    the top 10;
+//! 2. `resolution`: profile resolution alone (exact, fuzzy and keyword matching);
+//! 3. `kernel`: the fused top-10 over N synthetic packed partners, N = 10^3 ... 10^6, with a
+//!    streaming read of the same bytes in the same run (and, with `--features rayon`, the
+//!    parallel kernel);
+//! 4. `batch`: M = 1,000 profiles x N = 100,000 partners, top 10 each;
+//! 5. `load`: parsing and validating the embedded dataset.
+//!
+//! `cargo bench` runs them; `cargo bench -- --test` runs each once (CI does, so they cannot
+//! rot); `benches/compare.sh` sets them beside numpy and faiss.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use eccp_china::kernel::{self, KernelQuery, PackedPartners};
+use eccp_china::{
+    Dataset, DatasetBuilder, Matcher, Options, Profile, ProfileInput, Recommender, Weights,
+};
+use std::hint::black_box;
+use std::time::Duration;
+
+const SAMPLE: &str = include_str!("../data/samples/southern-german-e-mobility.json");
+
+fn data() -> &'static Dataset {
+    Dataset::embedded().expect("embedded data")
+}
+
+/// `m` varied profiles drawn from the taxonomy's labels, seeded.
+fn profiles(m: usize, seed: u64) -> Vec<Profile> {
+    let t = data().taxonomy();
+    let labels: Vec<&str> = t.sectors().iter().map(|s| s.label()).collect();
+    let regions = [
+        "Pearl River Delta",
+        "Sichuan",
+        "Bohai Rim",
+        "Zhejiang",
+        "Go West",
+    ];
+    let goals = [
+        "market_access",
+        "rd_cooperation",
+        "technology_transfer",
+        "sourcing",
+        "investment",
+    ];
+    let mut s = seed;
+    let mut next = move || {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (s >> 33) as usize
+    };
+    (0..m)
+        .map(|_| {
+            let sectors = (0..1 + next() % 3)
+                .map(|_| labels[next() % labels.len()].to_string())
+                .collect();
+            let preferred_regions = if next() % 2 == 0 {
+                vec![regions[next() % regions.len()].to_string()]
+            } else {
+                vec![]
+            };
+            Profile::try_from(ProfileInput {
+                name: "bench".into(),
+                country: "DE".into(),
+                sectors,
+                goals: vec![goals[next() % goals.len()].to_string()],
+                control_tolerance: Some((next() % 11) as f64 / 10.0),
+                preferred_regions,
+                ..ProfileInput::default()
+            })
+            .expect("generated profile")
+        })
+        .collect()
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let rec = Recommender::new(data());
+    c.bench_function("end_to_end/sample_top10_explained", |b| {
+        b.iter(|| {
+            let p = Profile::from_json(black_box(SAMPLE)).unwrap();
+            black_box(rec.recommend_profile(&p, &Options::default()).unwrap())
+        })
+    });
+}
+
+fn resolution(c: &mut Criterion) {
+    let m = Matcher::new(data());
+    let p = Profile::from_json(SAMPLE).unwrap();
+    let typos = Profile::from_json(
+        r#"{"name": "t", "country": "FR", "sectors": ["biotechnolgy", "renewables", "Blue growth"],
+            "keywords": ["offshore wind turbine blades", "battery systems"], "preferred_regions": ["Sichaun", "廣東省"]}"#,
+    )
+    .unwrap();
+    c.bench_function("resolution/sample", |b| {
+        b.iter(|| black_box(m.resolve(black_box(&p)).unwrap()))
+    });
+    c.bench_function("resolution/typos_and_keywords", |b| {
+        b.iter(|| black_box(m.resolve(black_box(&typos)).unwrap()))
+    });
+}
+
+fn sample_query(rec: &Recommender<'_>) -> KernelQuery {
+    let p = Profile::from_json(SAMPLE).unwrap();
+    rec.kernel_query(&rec.resolve(&p).unwrap(), &Weights::default())
+        .unwrap()
+}
+
+fn kernel_group(c: &mut Criterion) {
+    let rec = Recommender::new(data());
+    let q = sample_query(&rec);
+    let mut g = c.benchmark_group("kernel");
+    g.warm_up_time(Duration::from_millis(500));
+    for n in [1_000usize, 10_000, 100_000, 1_000_000] {
+        let packed = PackedPartners::synthetic(data(), n, 7);
+        g.throughput(Throughput::Bytes(packed.bytes() as u64));
+        g.bench_with_input(BenchmarkId::new("top10", n), &packed, |b, p| {
+            b.iter(|| black_box(kernel::top_k(p, &q, 10)))
+        });
+        g.bench_with_input(BenchmarkId::new("stream_read", n), &packed, |b, p| {
+            b.iter(|| black_box(p.stream_checksum()))
+        });
+        #[cfg(feature = "rayon")]
+        g.bench_with_input(BenchmarkId::new("top10_parallel", n), &packed, |b, p| {
+            b.iter(|| black_box(kernel::top_k_parallel(p, &q, 10)))
+        });
+    }
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let rec = Recommender::new(data());
+    let packed = PackedPartners::synthetic(data(), 100_000, 11);
+    let queries: Vec<KernelQuery> = profiles(1_000, 3)
+        .iter()
+        .map(|p| {
+            rec.kernel_query(&rec.resolve(p).unwrap(), &Weights::default())
+                .unwrap()
+        })
+        .collect();
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    g.bench_function("m1000_n100000_top10", |b| {
+        b.iter(|| black_box(kernel::batch_top_k(&packed, &queries, 10)))
+    });
+    #[cfg(feature = "rayon")]
+    g.bench_function("m1000_n100000_top10_parallel", |b| {
+        b.iter(|| black_box(kernel::batch_top_k_parallel(&packed, &queries, 10)))
+    });
+    g.finish();
+}
+
+fn load(c: &mut Criterion) {
+    c.bench_function("load/embedded_dataset", |b| {
+        b.iter(|| black_box(DatasetBuilder::new().build().unwrap()))
+    });
+    c.bench_function("load/recommender_from_dataset", |b| {
+        b.iter(|| black_box(Recommender::new(data())))
+    });
+}
+
+criterion_group!(benches, end_to_end, resolution, kernel_group, batch, load);
+criterion_main!(benches);
