@@ -66,6 +66,8 @@ pub struct PackedPartners {
     extra: Vec<u16>,
     /// Row to partner index in its dataset.
     partner: Vec<u32>,
+    /// Number of rows (the map above is empty when a row's partner is its position).
+    n: usize,
     n_sectors: usize,
     n_macros: usize,
     n_provinces: usize,
@@ -108,7 +110,8 @@ impl PackedPartners {
             multi_extra_at: Vec::new(),
             group: Vec::new(),
             extra: Vec::new(),
-            partner: Vec::with_capacity(n),
+            partner: Vec::new(),
+            n: 0,
             n_sectors: d.taxonomy().sectors().len(),
             n_macros: d.regions().macro_regions().len(),
             n_provinces: d.regions().provinces().len(),
@@ -143,7 +146,7 @@ impl PackedPartners {
             macro_ev: (m * 4) as u8 + evidence,
             n_extra: rest.len() as u8,
             _pad: 0,
-            pos: self.partner.len() as u32,
+            pos: self.n as u32,
         };
         if rest.is_empty() {
             self.single.push(row);
@@ -152,13 +155,25 @@ impl PackedPartners {
             self.extra.extend(rest.iter().map(|s| s.0));
             self.multi.push(row);
         }
-        self.partner.push(partner);
+        if partner as usize != self.n || !self.partner.is_empty() {
+            // The first partner out of step starts the map; until then it is the identity.
+            if self.partner.is_empty() {
+                self.partner.extend(0..self.n as u32);
+            }
+            self.partner.push(partner);
+        }
+        self.n += 1;
     }
 
     /// Groups the single-sector rows by main sector (in id order within a group), so that a
     /// query can skip every group whose best possible score cannot enter its top k.
     fn finish(&mut self) {
-        self.single.sort_by_key(|r| (r.sector, r.pos));
+        // Unstable is enough (positions are unique) and sorts in place: no buffer of n rows.
+        self.single.sort_unstable_by_key(|r| (r.sector, r.pos));
+        self.multi.shrink_to_fit();
+        self.multi_extra_at.shrink_to_fit();
+        self.extra.shrink_to_fit();
+        self.partner.shrink_to_fit();
         let mut group = vec![0u32; self.n_sectors + 1];
         for r in &self.single {
             if let Some(g) = group.get_mut(r.sector as usize + 1) {
@@ -228,12 +243,12 @@ impl PackedPartners {
 
     /// Number of partners.
     pub fn len(&self) -> usize {
-        self.partner.len()
+        self.n
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.partner.is_empty()
+        self.n == 0
     }
 
     /// Bytes the kernel streams through: the rows of both segments, the multi-sector
@@ -244,8 +259,8 @@ impl PackedPartners {
             + self.extra.len() * 2
     }
 
-    /// Bytes held in all: what [`PackedPartners::bytes`] streams plus the map from rows to
-    /// dataset partners.
+    /// Bytes held in all: what [`PackedPartners::bytes`] streams plus the map from positions
+    /// to dataset partners (empty when they coincide, as for synthetic partners).
     pub fn bytes_held(&self) -> usize {
         self.bytes() + self.partner.len() * 4
     }
@@ -275,6 +290,9 @@ impl PackedPartners {
 
     /// The position (in id order) of a dataset partner, if it is packed here.
     pub fn position_of(&self, partner: PartnerIndex) -> Option<usize> {
+        if self.partner.is_empty() {
+            return (partner.index() < self.n).then_some(partner.index());
+        }
         self.partner.iter().position(|p| *p == partner.0)
     }
 
@@ -523,6 +541,8 @@ fn better(a: &Cand, b: &Cand) -> Ordering {
 struct TopK {
     k: usize,
     items: Vec<Cand>,
+    /// Scores below this cannot make the final top k (another scan holds k better).
+    floor: f64,
 }
 
 impl TopK {
@@ -530,15 +550,16 @@ impl TopK {
         TopK {
             k,
             items: Vec::with_capacity(k.min(1 << 16) + 1),
+            floor: f64::NEG_INFINITY,
         }
     }
 
     #[inline]
     fn threshold(&self) -> f64 {
         if self.items.len() < self.k {
-            f64::NEG_INFINITY
+            self.floor
         } else {
-            self.items[0].0
+            self.items[0].0.max(self.floor)
         }
     }
 
@@ -572,6 +593,7 @@ impl TopK {
         TopK {
             k: self.k,
             items: all,
+            floor: self.floor.min(other.floor),
         }
     }
 
@@ -704,16 +726,36 @@ pub fn top_k(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, 
 #[cfg(feature = "rayon")]
 pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
     use rayon::prelude::*;
-    let parts = if packed.len() < 1 << 15 {
-        1
-    } else {
-        rayon::current_num_threads().max(1) * 4
+    let order = group_order(packed, q);
+    if packed.len() < 1 << 15 {
+        return scan(packed, q, packed.whole(), k).into_sorted();
+    }
+    // First the best groups, on one thread, until k candidates are in hand: their k-th score
+    // is a floor that every thread then prunes with from its first row.
+    let mut seed = TopK::new(k);
+    let singles_only = Span {
+        single: 0..packed.single.len(),
+        multi: 0..0,
     };
+    let mut j = 0;
+    while j < order.len() && seed.items.len() < k {
+        scan_into(packed, q, &singles_only, &order[j..j + 1], &mut seed);
+        j += 1;
+    }
+    let floor = seed.threshold();
+    let rest = &order[j..];
+    let parts = rayon::current_num_threads().max(1) * 4;
     packed
         .split(parts)
         .into_par_iter()
-        .map(|span| scan(packed, q, span, k))
+        .map(|span| {
+            let mut top = TopK::new(k);
+            top.floor = floor;
+            scan_into(packed, q, &span, rest, &mut top);
+            top
+        })
         .reduce(|| TopK::new(k), TopK::merge)
+        .merge(seed)
         .into_sorted()
 }
 
