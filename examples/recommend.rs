@@ -1,7 +1,8 @@
 //! Recommends Chinese partners for an EU cluster profile.
 //!
 //! ```text
-//! cargo run --release --example recommend -- [--profile FILE] [--top N] [--format text|json]
+//! cargo run --release --example recommend -- [--profile FILE | --profiles FILE.csv] [--top N]
+//!     [--format text|json|html|csv] [--skip-bad-rows]
 //!     [--partners FILE] [--kind KIND]... [--macro-region NAME]... [--province NAME]...
 //!     [--min-score X] [--max-per-city N] [--max-per-kind N]
 //! ```
@@ -11,7 +12,7 @@
 //! input (profile, data file or option), with the error on stderr.
 
 use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
-use eccp_china::{limits, Dataset, Error, Kind, Options, Profile, Recommender};
+use eccp_china::{csvio, limits, Dataset, Error, Kind, Options, Profile, Recommender};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -21,13 +22,16 @@ const SAMPLE: (&str, &str) = (
 );
 
 const USAGE: &str =
-    "usage: recommend [--profile FILE] [--top N] [--format text|json] [--partners FILE]
+    "usage: recommend [--profile FILE | --profiles FILE.csv [--skip-bad-rows]] [--top N]
+                 [--format text|json|html|csv] [--partners FILE]
                  [--kind KIND]... [--macro-region NAME]... [--province NAME]...
                  [--min-score X] [--max-per-city N] [--max-per-kind N] [--sensitivity]";
 
 enum Format {
     Text,
     Json,
+    Html,
+    Csv,
 }
 
 struct Args {
@@ -36,6 +40,8 @@ struct Args {
     format: Format,
     options: Options,
     sensitivity: bool,
+    profiles_csv: Option<String>,
+    skip_bad_rows: bool,
 }
 
 fn usage_error(msg: impl Into<String>) -> Error {
@@ -52,6 +58,8 @@ fn parse_args() -> Result<Args, Error> {
         format: Format::Text,
         options: Options::default(),
         sensitivity: false,
+        profiles_csv: None,
+        skip_bad_rows: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -61,6 +69,10 @@ fn parse_args() -> Result<Args, Error> {
         }
         if flag == "--sensitivity" {
             args.sensitivity = true;
+            continue;
+        }
+        if flag == "--skip-bad-rows" {
+            args.skip_bad_rows = true;
             continue;
         }
         let mut value = || {
@@ -74,14 +86,17 @@ fn parse_args() -> Result<Args, Error> {
         match flag.as_str() {
             "--profile" => args.profile = Some(value()?),
             "--partners" => args.partners = Some(value()?),
+            "--profiles" => args.profiles_csv = Some(value()?),
             "--top" => args.options.top_k = number(value()?, "--top")?,
             "--format" => {
                 args.format = match value()?.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
+                    "html" => Format::Html,
+                    "csv" => Format::Csv,
                     other => {
                         return Err(usage_error(format!(
-                            "--format is text or json, not `{other}`"
+                            "--format is text, json, html or csv, not `{other}`"
                         )))
                     }
                 }
@@ -116,6 +131,9 @@ fn parse_args() -> Result<Args, Error> {
 
 fn run() -> Result<String, Error> {
     let args = parse_args()?;
+    if let Some(path) = &args.profiles_csv {
+        return run_csv(&args, path);
+    }
     let profile = match &args.profile {
         Some(path) => {
             let io = |e: std::io::Error| Error::Io {
@@ -158,10 +176,17 @@ fn run() -> Result<String, Error> {
     } else {
         None
     };
+    if let Format::Html = args.format {
+        return rec.report_html(&resolved, &args.options);
+    }
+    if let Format::Csv = args.format {
+        return Ok(csvio::matches_to_csv(std::slice::from_ref(&recs)));
+    }
     Ok(match (args.format, report) {
         (Format::Text, None) => recs.to_text(),
         (Format::Text, Some(r)) => format!("{}\n{}", recs.to_text(), sensitivity_text(&r)),
         (Format::Json, None) => recs.to_json(),
+        (Format::Html | Format::Csv, _) => String::new(),
         (Format::Json, Some(r)) => {
             let mut v = serde_json::to_value(&recs).unwrap_or_default();
             if let (Some(obj), Ok(s)) = (v.as_object_mut(), serde_json::to_value(&r)) {
@@ -169,6 +194,39 @@ fn run() -> Result<String, Error> {
             }
             serde_json::to_string_pretty(&v).unwrap_or_default()
         }
+    })
+}
+
+/// Many profiles from a CSV file, all ranked at once: matches as CSV (default), JSON or text.
+/// Skipped rows are reported on stderr, one line each.
+fn run_csv(args: &Args, path: &str) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    let rows = csvio::profiles_from_csv(path, &text, args.skip_bad_rows)?;
+    for s in &rows.skipped {
+        eprintln!("skipped {path} line {}: {}", s.line, s.error);
+    }
+    let rec = Recommender::new(Dataset::embedded()?);
+    let mut all = Vec::with_capacity(rows.profiles.len());
+    for (line, p) in &rows.profiles {
+        let resolved = rec.resolve(p).map_err(|e| Error::Data {
+            file: path.to_string(),
+            record: format!("line {line}"),
+            field: "profile".into(),
+            message: e.to_string(),
+        })?;
+        all.push(rec.recommend(&resolved, &args.options)?);
+    }
+    Ok(match args.format {
+        Format::Json => serde_json::to_string_pretty(&all).unwrap_or_default(),
+        Format::Text => all
+            .iter()
+            .map(|r| r.to_text())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Csv | Format::Html => csvio::matches_to_csv(&all),
     })
 }
 

@@ -77,11 +77,13 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod csvio;
 mod dataset;
 mod error;
 pub mod evaluate;
 mod explain;
 mod features;
+mod html;
 pub mod kernel;
 mod output;
 mod profile;

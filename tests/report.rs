@@ -1,0 +1,235 @@
+//! The HTML report, parsed as XML as a browser would see it, and the CSV round trip.
+
+use eccp_china::csvio::{matches_to_csv, profiles_from_csv, profiles_to_csv};
+use eccp_china::{Dataset, Options, Profile, Recommender};
+use std::collections::HashMap;
+
+fn rec() -> Recommender<'static> {
+    Recommender::new(Dataset::embedded().unwrap())
+}
+
+fn samples() -> Vec<Profile> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| Profile::from_json(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+/// Parses the page as XML, allowing its `<!DOCTYPE html>`.
+fn parse(html: &str) -> roxmltree::Document<'_> {
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(html, opts).expect("the report is well-formed XML")
+}
+
+fn attr<'a>(n: &roxmltree::Node<'a, '_>, a: &str) -> Option<&'a str> {
+    n.attribute(a)
+}
+
+#[test]
+fn the_report_draws_every_candidate_and_numbers_the_matches() {
+    let r = rec();
+    for p in samples() {
+        let resolved = r.resolve(&p).unwrap();
+        let opts = Options {
+            top_k: 8,
+            ..Options::default()
+        };
+        let html = r.report_html(&resolved, &opts).unwrap();
+        assert!(!html.contains("<script"), "no scripts");
+        assert!(
+            !html.contains("http://") || !html.contains("src=\"http"),
+            "nothing fetched"
+        );
+        let doc = parse(&html);
+        let recs = r.recommend(&resolved, &opts).unwrap();
+        // The chart: one point per partner, the matches numbered with their rank.
+        let points: Vec<_> = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("circle") && attr(n, "class").is_some_and(|c| c.starts_with("pt"))
+            })
+            .collect();
+        assert_eq!(
+            points.len(),
+            Dataset::embedded().unwrap().partners().len(),
+            "{}",
+            p.name()
+        );
+        let matched: HashMap<&str, &str> = points
+            .iter()
+            .filter(|n| attr(n, "class") == Some("pt match"))
+            .map(|n| (attr(n, "data-id").unwrap(), attr(n, "data-rank").unwrap()))
+            .collect();
+        assert_eq!(matched.len(), recs.matches.len());
+        for m in &recs.matches {
+            assert_eq!(
+                matched.get(m.id.as_str()),
+                Some(&m.rank.to_string().as_str()),
+                "{}",
+                m.id
+            );
+            let label = doc
+                .descendants()
+                .find(|n| {
+                    n.has_tag_name("text")
+                        && attr(n, "class") == Some("label")
+                        && attr(n, "data-id") == Some(m.id.as_str())
+                })
+                .unwrap_or_else(|| panic!("no label for {}", m.id));
+            assert_eq!(label.text(), Some(m.rank.to_string().as_str()));
+            // The stacked bar: one rect per component, widths in proportion to the parts.
+            let bar = doc
+                .descendants()
+                .find(|n| {
+                    n.has_tag_name("svg")
+                        && attr(n, "class") == Some("bar")
+                        && attr(n, "data-id") == Some(m.id.as_str())
+                })
+                .unwrap();
+            let widths: HashMap<&str, f64> = bar
+                .children()
+                .filter(|n| n.has_tag_name("rect"))
+                .map(|n| {
+                    (
+                        attr(&n, "data-component").unwrap(),
+                        attr(&n, "width").unwrap().parse().unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!(widths.len(), 7);
+            for (c, w) in &widths {
+                assert!(
+                    (w - 220.0 * m.breakdown[c]).abs() < 0.01,
+                    "{} {c}: {w}",
+                    m.id
+                );
+            }
+            // The table row of the match names it and cites sections.
+            let row = doc
+                .descendants()
+                .find(|n| n.has_tag_name("tr") && attr(n, "data-id") == Some(m.id.as_str()))
+                .unwrap();
+            let text: String = row.descendants().filter_map(|n| n.text()).collect();
+            assert!(text.contains(&m.name));
+            assert!(
+                text.contains("[Section") || text.contains("[Table"),
+                "{text}"
+            );
+        }
+        // The map: a tile per province, the counts adding up to the local matches.
+        let tiles: Vec<_> = doc
+            .descendants()
+            .filter(|n| attr(n, "class") == Some("tile"))
+            .collect();
+        assert_eq!(tiles.len(), 34);
+        let counted: usize = doc
+            .descendants()
+            .filter(|n| attr(n, "class") == Some("count"))
+            .map(|n| attr(&n, "data-count").unwrap().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(
+            counted,
+            recs.matches.iter().filter(|m| m.province.is_some()).count()
+        );
+        assert!(
+            doc.descendants()
+                .any(|n| attr(&n, "class") == Some("pareto"))
+                == !recs.pareto.is_empty()
+        );
+    }
+}
+
+#[test]
+fn the_report_shows_input_that_did_not_resolve() {
+    let r = rec();
+    let p = Profile::from_json(
+        r#"{"name": "x", "country": "DE", "sectors": ["wind"], "keywords": ["<b>zzz</b>"]}"#,
+    )
+    .unwrap();
+    let html = r
+        .report_html(&r.resolve(&p).unwrap(), &Options::default())
+        .unwrap();
+    let doc = parse(&html);
+    let warn: String = doc
+        .descendants()
+        .filter(|n| attr(n, "class") == Some("warn"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(warn.contains("<b>zzz</b>"), "escaped and shown: {warn}");
+}
+
+#[test]
+fn profiles_round_trip_through_csv_with_the_same_recommendations() {
+    let r = rec();
+    let profiles = samples();
+    let csv = profiles_to_csv(&profiles);
+    let back = profiles_from_csv("samples.csv", &csv, false).unwrap();
+    assert!(back.skipped.is_empty());
+    let read: Vec<Profile> = back.profiles.into_iter().map(|(_, p)| p).collect();
+    assert_eq!(read, profiles);
+    let run = |ps: &[Profile]| {
+        let all: Vec<_> = ps
+            .iter()
+            .map(|p| r.recommend_profile(p, &Options::default()).unwrap())
+            .collect();
+        matches_to_csv(&all)
+    };
+    let out = run(&read);
+    assert_eq!(out, run(&profiles));
+    // One row per cluster and match, with the breakdown columns adding up to the score.
+    let mut rd = csv::Reader::from_reader(out.as_bytes());
+    let header = rd.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 10 * profiles.len());
+    for row in &rows {
+        let parts: f64 = [
+            "sector",
+            "region",
+            "tech",
+            "control",
+            "goal",
+            "reciprocity",
+            "evidence",
+        ]
+        .iter()
+        .map(|c| row[col(c)].parse::<f64>().unwrap())
+        .sum();
+        assert!((parts - row[col("score")].parse::<f64>().unwrap()).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn bad_csv_rows_stop_the_run_or_are_skipped_with_their_line() {
+    let text = "name,country,sectors,goals\n\
+                Good cluster,DE,wind energy;solar,market_access\n\
+                Bad country,US,textiles,\n\
+                \"Quoted, with comma\",FR,pharmaceuticals,rd_cooperation\n\
+                No sector,IT,,\n";
+    let e = profiles_from_csv("in.csv", text, false).unwrap_err();
+    assert!(e.to_string().contains("in.csv line 3"), "{e}");
+    let rows = profiles_from_csv("in.csv", text, true).unwrap();
+    assert_eq!(
+        rows.profiles
+            .iter()
+            .map(|(l, p)| (*l, p.name()))
+            .collect::<Vec<_>>(),
+        [(2, "Good cluster"), (4, "Quoted, with comma")]
+    );
+    assert_eq!(
+        rows.skipped.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [3, 5]
+    );
+    assert_eq!(rows.profiles[0].1.sectors(), ["wind energy", "solar"]);
+    let e = profiles_from_csv("in.csv", "name,country,sector\nx,DE,wind\n", false).unwrap_err();
+    assert!(e.to_string().contains("sectors"), "{e}");
+}
