@@ -140,11 +140,10 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
             counted,
             recs.matches.iter().filter(|m| m.province.is_some()).count()
         );
-        assert!(
-            doc.descendants()
-                .any(|n| attr(&n, "class") == Some("pareto"))
-                == !recs.pareto.is_empty()
-        );
+        let drawn = doc
+            .descendants()
+            .any(|n| attr(&n, "class") == Some("pareto"));
+        assert_eq!(drawn, !recs.pareto.is_empty());
     }
 }
 
