@@ -27,6 +27,7 @@ const USAGE: &str =
                  [--kind KIND]... [--macro-region NAME]... [--province NAME]...
                  [--min-score X] [--max-per-city N] [--max-per-kind N] [--sensitivity]";
 
+#[derive(Clone, Copy)]
 enum Format {
     Text,
     Json,
@@ -37,7 +38,8 @@ enum Format {
 struct Args {
     profile: Option<String>,
     partners: Option<String>,
-    format: Format,
+    /// `None`: text for one profile, CSV for a CSV of profiles.
+    format: Option<Format>,
     options: Options,
     sensitivity: bool,
     profiles_csv: Option<String>,
@@ -55,7 +57,7 @@ fn parse_args() -> Result<Args, Error> {
     let mut args = Args {
         profile: None,
         partners: None,
-        format: Format::Text,
+        format: None,
         options: Options::default(),
         sensitivity: false,
         profiles_csv: None,
@@ -89,7 +91,7 @@ fn parse_args() -> Result<Args, Error> {
             "--profiles" => args.profiles_csv = Some(value()?),
             "--top" => args.options.top_k = number(value()?, "--top")?,
             "--format" => {
-                args.format = match value()?.as_str() {
+                args.format = Some(match value()?.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
                     "html" => Format::Html,
@@ -99,7 +101,7 @@ fn parse_args() -> Result<Args, Error> {
                             "--format is text, json, html or csv, not `{other}`"
                         )))
                     }
-                }
+                })
             }
             "--kind" => {
                 let v = value()?;
@@ -176,13 +178,14 @@ fn run() -> Result<String, Error> {
     } else {
         None
     };
-    if let Format::Html = args.format {
+    let format = args.format.unwrap_or(Format::Text);
+    if let Format::Html = format {
         return rec.report_html(&resolved, &args.options);
     }
-    if let Format::Csv = args.format {
+    if let Format::Csv = format {
         return Ok(csvio::matches_to_csv(std::slice::from_ref(&recs)));
     }
-    Ok(match (args.format, report) {
+    Ok(match (format, report) {
         (Format::Text, None) => recs.to_text(),
         (Format::Text, Some(r)) => format!("{}\n{}", recs.to_text(), sensitivity_text(&r)),
         (Format::Json, None) => recs.to_json(),
@@ -206,7 +209,7 @@ fn run_csv(args: &Args, path: &str) -> Result<String, Error> {
     })?;
     let rows = csvio::profiles_from_csv(path, &text, args.skip_bad_rows)?;
     for s in &rows.skipped {
-        eprintln!("skipped {path} line {}: {}", s.line, s.error);
+        eprintln!("skipped line {}: {}", s.line, s.error);
     }
     let rec = Recommender::new(Dataset::embedded()?);
     let mut all = Vec::with_capacity(rows.profiles.len());
@@ -219,7 +222,7 @@ fn run_csv(args: &Args, path: &str) -> Result<String, Error> {
         })?;
         all.push(rec.recommend(&resolved, &args.options)?);
     }
-    Ok(match args.format {
+    Ok(match args.format.unwrap_or(Format::Csv) {
         Format::Json => serde_json::to_string_pretty(&all).unwrap_or_default(),
         Format::Text => all
             .iter()
@@ -275,7 +278,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(out) => {
             // A closed pipe (`| head`) is not an error worth a panic: stop writing quietly.
-            let _ = writeln!(std::io::stdout().lock(), "{out}");
+            let _ = writeln!(std::io::stdout().lock(), "{}", out.trim_end_matches('\n'));
             ExitCode::SUCCESS
         }
         Err(e) => {

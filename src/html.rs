@@ -120,10 +120,9 @@ fn chart(out: &mut String, points: &[Point], recs: &Recommendations) {
     let y_top = (340.0 - 260.0 * limit - 65.0).max(30.0);
     let _ = write!(
         out,
-        r##"<rect class="tolerance" x="30" y="{:.1}" width="620" height="{:.1}" fill="#e5f5e0" opacity="0.7"/><text x="640" y="{:.1}" text-anchor="end" class="small">your tolerance {tol}: control costs at most half the control score here</text>"##,
+        r##"<rect class="tolerance" x="30" y="{:.1}" width="620" height="{:.1}" fill="#e5f5e0" opacity="0.7"/><text x="645" y="400" text-anchor="end" class="small">shaded: your tolerance {tol} (control costs at most half the control score)</text>"##,
         y_top,
-        405.0 - y_top,
-        y_top + 14.0
+        405.0 - y_top
     );
     for l in [Level::Low, Level::Medium, Level::High] {
         let _ = write!(
@@ -177,9 +176,12 @@ fn chart(out: &mut String, points: &[Point], recs: &Recommendations) {
         ps.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         for (i, p) in ps.iter().enumerate() {
             let (cx, cy) = (level_x(p.tech), level_y(p.control));
+            // A grid of up to 14 a row, centred on the cell.
             let per_row = 14;
-            let x = cx - 78.0 + 12.0 * (i % per_row) as f64;
-            let y = cy - 52.0 + 11.0 * (i / per_row) as f64;
+            let rows = ps.len().div_ceil(per_row) as f64;
+            let cols = ps.len().min(per_row) as f64;
+            let x = cx - 6.0 * (cols - 1.0) + 12.0 * (i % per_row) as f64;
+            let y = cy - 5.5 * (rows - 1.0) + 11.0 * (i / per_row) as f64;
             match rank.get(p.id.as_str()) {
                 Some(r) => {
                     let _ = write!(

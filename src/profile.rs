@@ -427,6 +427,8 @@ fn check_country(raw: &str) -> Result<String> {
         .map(|(c, _)| c.to_string());
     let suggestions = match by_name {
         Some(c) => vec![c],
+        // A two-letter code is not a misspelt country name: no name to suggest from it.
+        None if raw.trim().chars().count() <= 2 => Vec::new(),
         None => crate::resolve::closest(raw, EUROPEAN_COUNTRIES.iter().map(|(_, n)| *n), 1)
             .into_iter()
             .filter_map(|n| {

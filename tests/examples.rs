@@ -277,3 +277,58 @@ fn the_readme_shows_the_real_evaluation() {
         );
     }
 }
+
+#[test]
+fn recommend_batch_from_csv_writes_csv_rows_per_cluster_and_match() {
+    let text = run_ok(
+        "recommend",
+        &["--profiles", "data/samples/clusters.csv", "--top", "3"],
+    );
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5 * 3);
+    assert_eq!(&rows[0][0], "Southern German e-mobility cluster");
+    assert_eq!(
+        &rows[14][0],
+        "Basque machine tools and advanced manufacturing cluster, Spain"
+    );
+    // A bad row stops the run unless asked to skip it, and a skipped row is reported.
+    let dir = std::env::temp_dir().join(format!("eccp-china-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,country,sectors\nGood,DE,wind energy\nBad,US,textiles\n",
+    )
+    .unwrap();
+    let out = run("recommend", &["--profiles", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
+    let out = run(
+        "recommend",
+        &[
+            "--profiles",
+            bad.to_str().unwrap(),
+            "--skip-bad-rows",
+            "--top",
+            "2",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("skipped")
+            && String::from_utf8_lossy(&out.stderr).contains("line 3")
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        1 + 2
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn recommend_writes_the_html_report() {
+    let html = run_ok("recommend", &["--format", "html", "--top", "5"]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("class=\"pt match\"").count(), 5);
+}

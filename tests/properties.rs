@@ -285,7 +285,9 @@ fn concurrent_calls_give_the_sequential_results() {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
     let mut profiles: Vec<Profile> = std::fs::read_dir(dir)
         .unwrap()
-        .map(|e| Profile::from_json(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| Profile::from_json(&std::fs::read_to_string(p).unwrap()).unwrap())
         .collect();
     profiles.sort_by(|a, b| a.name().cmp(b.name()));
     let sequential: Vec<String> = profiles
