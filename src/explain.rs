@@ -245,7 +245,7 @@ pub(crate) fn reasons(
             let src = mr.sources().first();
             out.push(Reason {
                 component: "region",
-                text: format!("The {} is strong in {}", mr.name(), strong.join(", ")),
+                text: format!("{} is strong in {}", mr.name(), strong.join(", ")),
                 source: src.map(cite).unwrap_or_else(|| "Section 3.1".into()),
                 quote: src.and_then(|s| s.quote()).map(str::to_string),
             });
