@@ -166,14 +166,7 @@ impl<'d> Recommender<'d> {
         }
         let weights = options.weights.normalized()?;
         let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let queries: Vec<Query> = profiles
-            .iter()
-            .map(|r| Query::new(self.dataset, &self.matrix, r))
-            .collect();
-        let kqs: Vec<KernelQuery> = queries
-            .iter()
-            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, &weights, &self.packed))
-            .collect();
+        let (queries, kqs) = self.queries(profiles, &weights);
         let k = options.top_k.saturating_add(RESCORE_SLACK);
         #[cfg(feature = "rayon")]
         let rows = kernel::batch_top_k_parallel(&self.packed, &kqs, k);
@@ -200,14 +193,7 @@ impl<'d> Recommender<'d> {
         options: &Options,
     ) -> Result<Vec<(usize, f64)>> {
         let weights = options.weights.normalized()?;
-        let queries: Vec<Query> = profiles
-            .iter()
-            .map(|r| Query::new(self.dataset, &self.matrix, r))
-            .collect();
-        let kqs: Vec<KernelQuery> = queries
-            .iter()
-            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, &weights, &self.packed))
-            .collect();
+        let (queries, kqs) = self.queries(profiles, &weights);
         let row = self.packed.position_of(partner).unwrap_or(usize::MAX);
         let candidates = kernel::rank_queries(
             &self.packed,
@@ -287,6 +273,23 @@ impl<'d> Recommender<'d> {
         Ok(crate::html::page(self.dataset, &recs, &points))
     }
 
+    /// The matrix-path query and the kernel's tables of each profile.
+    fn queries(
+        &self,
+        profiles: &[ResolvedProfile],
+        weights: &[f64; 7],
+    ) -> (Vec<Query>, Vec<KernelQuery>) {
+        let queries: Vec<Query> = profiles
+            .iter()
+            .map(|r| Query::new(self.dataset, &self.matrix, r))
+            .collect();
+        let kqs = queries
+            .iter()
+            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, weights, &self.packed))
+            .collect();
+        (queries, kqs)
+    }
+
     /// The packed rows the kernel reads.
     pub fn packed(&self) -> &PackedPartners {
         &self.packed
@@ -351,37 +354,26 @@ impl<'d> Recommender<'d> {
             })
             .collect();
         let tax = d.taxonomy();
+        let sector_terms = |ms: &[crate::resolve::SectorMatch]| -> Vec<ResolvedTerm> {
+            ms.iter()
+                .map(|m| ResolvedTerm {
+                    input: m.input.clone(),
+                    resolved: m
+                        .sectors
+                        .iter()
+                        .map(|s| tax.get(*s).id().to_string())
+                        .collect(),
+                    how: m.how.to_string(),
+                })
+                .collect()
+        };
         let profile = resolved.profile();
         Ok(Recommendations {
             profile: ProfileSummary {
                 name: profile.name().to_string(),
                 country: profile.country().to_string(),
-                sectors: resolved
-                    .sector_matches()
-                    .iter()
-                    .map(|m| ResolvedTerm {
-                        input: m.input.clone(),
-                        resolved: m
-                            .sectors
-                            .iter()
-                            .map(|s| tax.get(*s).id().to_string())
-                            .collect(),
-                        how: m.how.to_string(),
-                    })
-                    .collect(),
-                keywords: resolved
-                    .keyword_matches()
-                    .iter()
-                    .map(|m| ResolvedTerm {
-                        input: m.input.clone(),
-                        resolved: m
-                            .sectors
-                            .iter()
-                            .map(|s| tax.get(*s).id().to_string())
-                            .collect(),
-                        how: m.how.to_string(),
-                    })
-                    .collect(),
+                sectors: sector_terms(resolved.sector_matches()),
+                keywords: sector_terms(resolved.keyword_matches()),
                 preferred_regions: resolved
                     .region_matches()
                     .iter()
