@@ -1,27 +1,14 @@
 //! Step 3 of the data flow: every partner as a row of a feature matrix, built once per
 //! dataset.
 //!
-//! # Column layout
-//!
-//! | columns | what a partner's row holds |
-//! |---|---|
-//! | `sectors` (one per taxonomy sector) | [`Taxonomy::closeness`] of the partner to a profile asking for that sector: the best over the partner's sectors. This folds the taxonomy's hierarchy into the row once, so that scoring a profile reads columns instead of walking trees. |
-//! | `macro_regions` (one-hot) | 1 for the partner's macro-region |
-//! | `provinces` (one-hot) | 1 for its province |
-//! | `places` (multi-hot) | 1 for its place and every place enclosing it |
-//! | `national` | 1 for a body with no province (a ministry, a national association) |
-//! | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
-//! | `control` | its political control: 0, 0.5 or 1 |
-//! | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
-//! | `evidence` | how much the briefing points to it: 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
-//! | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the briefing points to a partner for the field it discusses it under, not for every sector it touches |
+//! The column layout is documented on [`FeatureMatrix`].
 
 use crate::dataset::{Dataset, Kind, Level, SourceRef, Taxonomy};
 use ndarray::Array2;
 use std::ops::Range;
 
-/// Where each group of features sits in a row. See the [module docs](self) for what each
-/// column holds.
+/// Where each group of features sits in a row. [`FeatureMatrix`] says what each column
+/// holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// One column per taxonomy sector, in taxonomy order.
@@ -110,7 +97,22 @@ pub(crate) fn evidence_of(p: &crate::Partner) -> f64 {
     best
 }
 
-/// The partners of a dataset as a dense `N × D` matrix (see the module docs for the layout).
+/// The partners of a dataset as a dense `N × D` matrix, one row per partner.
+///
+/// # Column layout
+///
+/// | columns | what a partner's row holds |
+/// |---|---|
+/// | `sectors` (one per taxonomy sector) | [`Taxonomy::closeness`] of the partner to a profile asking for that sector: the best over the partner's sectors. This folds the taxonomy's hierarchy into the row once, so that scoring a profile reads columns instead of walking trees. |
+/// | `macro_regions` (one-hot) | 1 for the partner's macro-region |
+/// | `provinces` (one-hot) | 1 for its province |
+/// | `places` (multi-hot) | 1 for its place and every place enclosing it |
+/// | `national` | 1 for a body with no province (a ministry, a national association) |
+/// | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
+/// | `control` | its political control: 0, 0.5 or 1 |
+/// | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
+/// | `evidence` | how much the briefing points to it: 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+/// | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the briefing points to a partner for the field it discusses it under, not for every sector it touches |
 #[derive(Debug, Clone)]
 pub struct FeatureMatrix {
     x: Array2<f64>,
