@@ -38,6 +38,18 @@ fn evidence_grade(v: f64) -> u8 {
         .unwrap_or(0) as u8
 }
 
+/// The bit set of sector ids, all bits when one is past 127.
+fn sector_mask(ids: impl Iterator<Item = u16>) -> u128 {
+    let mut m = 0u128;
+    for s in ids {
+        if s >= 128 {
+            return u128::MAX;
+        }
+        m |= 1 << s;
+    }
+    m
+}
+
 /// One partner, packed. See the module docs for the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C)]
@@ -61,6 +73,9 @@ pub struct PackedPartners {
     /// Partners with several sectors, in id order, with where their further sectors start.
     multi: Vec<Row>,
     multi_extra_at: Vec<u32>,
+    /// Each multi-sector row's sectors as a bit set (all bits when a sector id is past 127):
+    /// a query skips, with one AND, the rows whose sectors it has no interest in.
+    multi_mask: Vec<u128>,
     /// `single` is grouped by main sector: group `s` is `single[group[s]..group[s + 1]]`.
     group: Vec<u32>,
     extra: Vec<u16>,
@@ -108,6 +123,7 @@ impl PackedPartners {
             single: Vec::with_capacity(n),
             multi: Vec::new(),
             multi_extra_at: Vec::new(),
+            multi_mask: Vec::new(),
             group: Vec::new(),
             extra: Vec::new(),
             partner: Vec::new(),
@@ -152,6 +168,8 @@ impl PackedPartners {
             self.single.push(row);
         } else {
             self.multi_extra_at.push(self.extra.len() as u32);
+            self.multi_mask
+                .push(sector_mask(sectors.iter().map(|s| s.0)));
             self.extra.extend(rest.iter().map(|s| s.0));
             self.multi.push(row);
         }
@@ -172,6 +190,7 @@ impl PackedPartners {
         self.single.sort_unstable_by_key(|r| (r.sector, r.pos));
         self.multi.shrink_to_fit();
         self.multi_extra_at.shrink_to_fit();
+        self.multi_mask.shrink_to_fit();
         self.extra.shrink_to_fit();
         self.partner.shrink_to_fit();
         let mut group = vec![0u32; self.n_sectors + 1];
@@ -256,6 +275,7 @@ impl PackedPartners {
     pub fn bytes(&self) -> usize {
         (self.single.len() + self.multi.len()) * std::mem::size_of::<Row>()
             + self.multi_extra_at.len() * 4
+            + self.multi_mask.len() * 16
             + self.extra.len() * 2
     }
 
@@ -336,6 +356,10 @@ pub struct KernelQuery {
     class: [f64; 63],
     /// region code → weighted region score.
     region: Vec<f64>,
+    /// The best class entry plus the best region entry: all a row scores without sectors.
+    rest: f64,
+    /// The sectors with any sector-dependent value for this query, as a bit set.
+    relevant: u128,
 }
 
 impl KernelQuery {
@@ -479,6 +503,18 @@ impl KernelQuery {
                     q.national
                 },
         );
+        let rest = class.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            + region.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let relevant = if s_n > 128 {
+            u128::MAX
+        } else {
+            (0..s_n)
+                .filter(|s| {
+                    (0..=n_m).any(|m| bound[m * s_n + s] > 0.0)
+                        || (0..4).any(|g| evidence[g * s_n + s] > 0.0)
+                })
+                .fold(0u128, |acc, s| acc | 1 << s)
+        };
         KernelQuery {
             n_sectors: s_n,
             entries,
@@ -489,6 +525,8 @@ impl KernelQuery {
             bound,
             class,
             region,
+            rest,
+            relevant,
         }
     }
 
@@ -644,8 +682,7 @@ impl PackedPartners {
 /// entries, so no row of the group can score above it.
 fn group_order(packed: &PackedPartners, q: &KernelQuery) -> Vec<(f64, usize)> {
     let s_n = q.n_sectors;
-    let rest = q.class.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-        + q.region.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let rest = q.rest;
     let rows = q.single.len() / s_n.max(1);
     let mut order: Vec<(f64, usize)> = (0..s_n)
         .filter(|g| packed.group.get(g + 1) > packed.group.get(*g))
@@ -696,6 +733,10 @@ fn scan_into(
         }
     }
     for i in span.multi.clone() {
+        // A row none of whose sectors matter to the query scores its class and region only.
+        if packed.multi_mask[i] & q.relevant == 0 && q.rest + BOUND_SLACK < threshold {
+            continue;
+        }
         let r = &packed.multi[i];
         let extra = packed.extra_at(i, r.n_extra);
         let base = q.class[r.class as usize] + q.region[r.region as usize];
