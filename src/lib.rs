@@ -48,7 +48,15 @@
 //! 5. **Explanation** ([`Match`]): reasons with the briefing's sections, [`Risk`]s from its
 //!    policy notes, [`Intermediary`]s who can broker the contact, and a Pareto view of tech
 //!    level against political control.
-//! 6. **Output**: [`Recommendations::to_text`] and [`Recommendations::to_json`].
+//! 6. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`],
+//!    [`Recommender::report_html`] (a self-contained page with the tech-versus-control
+//!    chart and a province map) and [`csvio`] (many profiles in, matches out).
+//!
+//! At scale, [`Recommender::rank`], [`Recommender::rank_batch`] and
+//! [`Recommender::rank_profiles`] (one partner, many clusters) run the [`kernel`]: partners
+//! packed into 12-byte rows, a fused top-k, and the optional `rayon` feature for all cores.
+//! [`evaluate`] measures ranking quality on graded judgments; [`reference`] is the slow,
+//! direct scorer the fast paths are tested against.
 //!
 //! The score follows the briefing's central trade-off (section 3.1): science parks and
 //! special economic zones are high-tech but policy-dependent, industrial clusters are
