@@ -55,7 +55,7 @@
 //! At scale, [`Recommender::rank`], [`Recommender::rank_batch`] and
 //! [`Recommender::rank_profiles`] (one partner, many clusters) run the [`kernel`]: partners
 //! packed into 12-byte rows, a fused top-k, and the optional `rayon` feature for all cores.
-//! [`evaluate`] measures ranking quality on graded judgments; [`reference`] is the slow,
+//! [`evaluate`] measures ranking quality on graded judgments; [`reference`](mod@reference) is the slow,
 //! direct scorer the fast paths are tested against.
 //!
 //! The score follows the briefing's central trade-off (section 3.1): science parks and
