@@ -36,7 +36,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn new(d: &Dataset) -> Layout {
+    pub(crate) fn new(d: &Dataset) -> Layout {
         let mut at = 0;
         let mut take = |n: usize| {
             let r = at..at + n;
@@ -97,6 +97,56 @@ pub(crate) fn evidence_of(p: &crate::Partner) -> f64 {
     best
 }
 
+/// Writes a partner's features into a zeroed row, as the matrix holds them.
+fn fill_row(
+    tax: &Taxonomy,
+    reg: &crate::Regions,
+    layout: &Layout,
+    p: &crate::Partner,
+    mut row: ndarray::ArrayViewMut1<f64>,
+) {
+    for j in 0..tax.sectors().len() {
+        let wanted = crate::SectorId(j as u16);
+        row[layout.sectors.start + j] = p
+            .sectors()
+            .iter()
+            .map(|s| tax.closeness(wanted, *s))
+            .fold(0.0, f64::max);
+    }
+    match p.province() {
+        Some(pr) => {
+            row[layout.provinces.start + pr.index()] = 1.0;
+            row[layout.macro_regions.start + reg.province(pr).macro_region().index()] = 1.0;
+        }
+        None => row[layout.national] = 1.0,
+    }
+    if let Some(pl) = p.place() {
+        for a in reg.place_ancestors(pl) {
+            row[layout.places.start + a.index()] = 1.0;
+        }
+    }
+    row[layout.tech] = level_value(p.tech().level());
+    row[layout.control] = level_value(p.control().level());
+    let k = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0);
+    row[layout.kinds.start + k] = 1.0;
+    let coverage = evidence_of(p);
+    row[layout.evidence] = coverage;
+    if let Some(main) = p.sectors().first() {
+        for j in 0..tax.sectors().len() {
+            let wanted = crate::SectorId(j as u16);
+            row[layout.evidence_sectors.start + j] = coverage * tax.closeness(wanted, *main);
+        }
+    }
+}
+
+/// One partner's row, built on its own: the same values the matrix holds for it, for the
+/// few candidates the kernel hands over, without building the whole matrix.
+pub(crate) fn row_of(d: &Dataset, layout: &Layout, p: &crate::Partner) -> ndarray::Array1<f64> {
+    let mut row = ndarray::Array1::<f64>::zeros(layout.width);
+    fill_row(d.taxonomy(), d.regions(), layout, p, row.view_mut());
+    row
+}
+
 /// The partners of a dataset as a dense `N × D` matrix, one row per partner.
 ///
 /// # Column layout
@@ -128,41 +178,7 @@ impl FeatureMatrix {
         let n = dataset.partners().len();
         let mut x = Array2::<f64>::zeros((n, layout.width));
         for (i, p) in dataset.partners().iter().enumerate() {
-            let mut row = x.row_mut(i);
-            for (j, _) in tax.sectors().iter().enumerate() {
-                let wanted = crate::SectorId(j as u16);
-                let best = p
-                    .sectors()
-                    .iter()
-                    .map(|s| tax.closeness(wanted, *s))
-                    .fold(0.0, f64::max);
-                row[layout.sectors.start + j] = best;
-            }
-            match p.province() {
-                Some(pr) => {
-                    row[layout.provinces.start + pr.index()] = 1.0;
-                    row[layout.macro_regions.start + reg.province(pr).macro_region().index()] = 1.0;
-                }
-                None => row[layout.national] = 1.0,
-            }
-            if let Some(pl) = p.place() {
-                for a in reg.place_ancestors(pl) {
-                    row[layout.places.start + a.index()] = 1.0;
-                }
-            }
-            row[layout.tech] = level_value(p.tech().level());
-            row[layout.control] = level_value(p.control().level());
-            let k = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0);
-            row[layout.kinds.start + k] = 1.0;
-            let coverage = evidence_of(p);
-            row[layout.evidence] = coverage;
-            if let Some(main) = p.sectors().first() {
-                for j in 0..tax.sectors().len() {
-                    let wanted = crate::SectorId(j as u16);
-                    row[layout.evidence_sectors.start + j] =
-                        coverage * tax.closeness(wanted, *main);
-                }
-            }
+            fill_row(tax, reg, &layout, p, x.row_mut(i));
         }
         FeatureMatrix { x, layout }
     }

@@ -24,7 +24,7 @@
 //! them, so the fast path returns exactly the naive path's top k.
 
 use crate::dataset::{Dataset, Kind, PartnerIndex, PlaceId, ProvinceId, SectorId};
-use crate::features::{evidence_of, FeatureMatrix};
+use crate::features::{evidence_of, Layout};
 use crate::score::Query;
 use std::cmp::Ordering;
 
@@ -366,14 +366,13 @@ impl KernelQuery {
     /// Builds the tables of a matrix-path query (weights already normalised).
     pub(crate) fn new(
         d: &Dataset,
-        m: &FeatureMatrix,
+        l: &Layout,
         q: &Query,
         w: &[f64; 7],
         packed: &PackedPartners,
     ) -> KernelQuery {
         let tax = d.taxonomy();
         let reg = d.regions();
-        let l = m.layout();
         let s_n = packed.n_sectors;
         let sector_of = |col: usize, start: usize| SectorId((col - start) as u16);
         // closeness of a column group (one entry) to every sector, best over the group.

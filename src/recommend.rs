@@ -3,7 +3,7 @@
 
 use crate::dataset::{Dataset, Kind, PartnerIndex};
 use crate::explain::{self, Intermediary, ParetoEntry, Reason, Risk};
-use crate::features::FeatureMatrix;
+use crate::features::{self, FeatureMatrix, Layout};
 use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
 use crate::resolve::{Matcher, ResolvedProfile, Warning};
@@ -11,6 +11,7 @@ use crate::score::{self, Component, Options, Query, ResolvedFilter};
 use crate::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// How many candidates beyond k the kernel hands to exact re-scoring.
 const RESCORE_SLACK: usize = 8;
@@ -32,7 +33,10 @@ fn kernel_applies(o: &Options) -> bool {
 #[derive(Debug, Clone)]
 pub struct Recommender<'d> {
     dataset: &'d Dataset,
-    matrix: FeatureMatrix,
+    layout: Layout,
+    /// Built on first use: explanations, filtered queries and diversity caps read it; the
+    /// kernel does not.
+    matrix: OnceLock<FeatureMatrix>,
     packed: PackedPartners,
 }
 
@@ -41,7 +45,8 @@ impl<'d> Recommender<'d> {
     pub fn new(dataset: &'d Dataset) -> Recommender<'d> {
         Recommender {
             dataset,
-            matrix: FeatureMatrix::new(dataset),
+            layout: Layout::new(dataset),
+            matrix: OnceLock::new(),
             packed: PackedPartners::new(dataset),
         }
     }
@@ -53,7 +58,7 @@ impl<'d> Recommender<'d> {
 
     /// The feature matrix.
     pub fn features(&self) -> &FeatureMatrix {
-        &self.matrix
+        self.matrix.get_or_init(|| FeatureMatrix::new(self.dataset))
     }
 
     /// Resolves a profile's free text (see [`Matcher::resolve`]).
@@ -93,9 +98,10 @@ impl<'d> Recommender<'d> {
     ) -> Result<Vec<(PartnerIndex, f64)>> {
         let weights = options.weights.normalized()?;
         let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let query = Query::new(self.dataset, &self.matrix, resolved);
+        let query = Query::new(self.dataset, &self.layout, resolved);
         if !kernel_applies(options) {
-            let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
+            let everyone =
+                score::score_all(self.dataset, self.features(), &query, &weights, &filter);
             return Ok(
                 score::select(self.dataset, &everyone, options.diversity, options.top_k)
                     .into_iter()
@@ -103,7 +109,7 @@ impl<'d> Recommender<'d> {
                     .collect(),
             );
         }
-        let kq = KernelQuery::new(self.dataset, &self.matrix, &query, &weights, &self.packed);
+        let kq = KernelQuery::new(self.dataset, &self.layout, &query, &weights, &self.packed);
         let rows = kernel::top_k(
             &self.packed,
             &kq,
@@ -122,15 +128,25 @@ impl<'d> Recommender<'d> {
         rows: Vec<(usize, f64)>,
         k: usize,
     ) -> Vec<(PartnerIndex, f64)> {
+        // A few candidates out of many: build their rows alone. Many, or the matrix is there
+        // already: read it (it is built once and kept).
+        let use_matrix = self.matrix.get().is_some()
+            || rows.len().saturating_mul(8) >= self.dataset.partners().len();
         let mut exact: Vec<score::Scored> = rows
             .into_iter()
             .map(|(row, _)| {
                 let partner = self.packed.partner_of(row);
-                let comps = score::components(
-                    query,
-                    &self.matrix,
-                    self.matrix.matrix().row(partner.index()),
-                );
+                let comps = if use_matrix {
+                    score::components(
+                        query,
+                        &self.layout,
+                        self.features().matrix().row(partner.index()),
+                    )
+                } else {
+                    let features =
+                        features::row_of(self.dataset, &self.layout, self.dataset.partner(partner));
+                    score::components(query, &self.layout, features.view())
+                };
                 let (parts, score) = score::combine(weights, &comps);
                 score::Scored {
                     partner,
@@ -201,14 +217,11 @@ impl<'d> Recommender<'d> {
             &kqs,
             options.top_k.saturating_add(RESCORE_SLACK),
         );
+        let features = features::row_of(self.dataset, &self.layout, self.dataset.partner(partner));
         let mut exact: Vec<(usize, f64)> = candidates
             .into_iter()
             .map(|(qi, _)| {
-                let comps = score::components(
-                    &queries[qi],
-                    &self.matrix,
-                    self.matrix.matrix().row(partner.index()),
-                );
+                let comps = score::components(&queries[qi], &self.layout, features.view());
                 (qi, score::combine(&weights, &comps).1)
             })
             .collect();
@@ -229,10 +242,10 @@ impl<'d> Recommender<'d> {
         weights: &crate::Weights,
     ) -> Result<KernelQuery> {
         let w = weights.normalized()?;
-        let q = Query::new(self.dataset, &self.matrix, resolved);
+        let q = Query::new(self.dataset, &self.layout, resolved);
         Ok(KernelQuery::new(
             self.dataset,
-            &self.matrix,
+            &self.layout,
             &q,
             &w,
             &self.packed,
@@ -281,11 +294,11 @@ impl<'d> Recommender<'d> {
     ) -> (Vec<Query>, Vec<KernelQuery>) {
         let queries: Vec<Query> = profiles
             .iter()
-            .map(|r| Query::new(self.dataset, &self.matrix, r))
+            .map(|r| Query::new(self.dataset, &self.layout, r))
             .collect();
         let kqs = queries
             .iter()
-            .map(|q| KernelQuery::new(self.dataset, &self.matrix, q, weights, &self.packed))
+            .map(|q| KernelQuery::new(self.dataset, &self.layout, q, weights, &self.packed))
             .collect();
         (queries, kqs)
     }
@@ -313,10 +326,10 @@ impl<'d> Recommender<'d> {
     ) -> Result<Recommendations> {
         let weights = options.weights.normalized()?;
         let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let query = Query::new(self.dataset, &self.matrix, resolved);
+        let query = Query::new(self.dataset, &self.layout, resolved);
         // One pass scores every admitted partner; the top k and the Pareto view (which looks
         // at every partner in the profile's field) are both read from it.
-        let everyone = score::score_all(self.dataset, &self.matrix, &query, &weights, &filter);
+        let everyone = score::score_all(self.dataset, self.features(), &query, &weights, &filter);
         let ranked = score::select(self.dataset, &everyone, options.diversity, options.top_k);
         let d = self.dataset;
         let reg = d.regions();
@@ -347,7 +360,7 @@ impl<'d> Recommender<'d> {
                         .iter()
                         .map(|c| (c.as_str(), s.components[*c as usize]))
                         .collect(),
-                    reasons: explain::reasons(d, &self.matrix, &query, resolved, s),
+                    reasons: explain::reasons(d, self.features(), &query, resolved, s),
                     risks: explain::risks(d, resolved, p),
                     intermediaries: explain::intermediaries(d, resolved, s),
                 }

@@ -7,7 +7,7 @@
 use crate::dataset::{
     Dataset, Kind, Level, MacroRegionId, NoteKind, PartnerIndex, ProvinceId, RegionRef, SectorId,
 };
-use crate::features::{level_index, FeatureMatrix};
+use crate::features::{level_index, FeatureMatrix, Layout};
 use crate::profile::Goal;
 use crate::resolve::ResolvedProfile;
 use crate::{Error, Result};
@@ -359,9 +359,8 @@ impl Demand {
 }
 
 /// Every demand note that bears on one of `brought`, as [`Demand`] entries.
-fn demands(d: &Dataset, m: &FeatureMatrix, brought: &[SectorId]) -> Vec<Demand> {
+fn demands(d: &Dataset, l: &Layout, brought: &[SectorId]) -> Vec<Demand> {
     let tax = d.taxonomy();
-    let l = m.layout();
     let mut out = Vec::new();
     for (i, n) in d.policy_notes().iter().enumerate() {
         if n.kind() != NoteKind::Demand {
@@ -409,8 +408,7 @@ pub(crate) const PLACE_SAME_MACRO: f64 = 0.3;
 pub(crate) const NATIONAL_REGION: f64 = 0.5;
 
 impl Query {
-    pub(crate) fn new(d: &Dataset, m: &FeatureMatrix, r: &ResolvedProfile) -> Query {
-        let l = m.layout();
+    pub(crate) fn new(d: &Dataset, l: &Layout, r: &ResolvedProfile) -> Query {
         // Canonical order: the sums below then do not depend on how the profile lists things.
         let cols = |groups: Vec<Vec<SectorId>>, start: usize| -> Vec<Vec<usize>> {
             groups
@@ -425,7 +423,7 @@ impl Query {
         brought.extend(r.keyword_sectors());
         brought.sort();
         brought.dedup();
-        let demand = demands(d, m, &brought);
+        let demand = demands(d, l, &brought);
         let reg = d.regions();
         let mut prefs: Vec<(usize, f64)> = Vec::new();
         let mut add = |c: usize, w: f64| match prefs.iter_mut().find(|(pc, _)| *pc == c) {
@@ -511,8 +509,7 @@ fn mean_of_max(row: &ArrayView1<f64>, groups: &[Vec<usize>]) -> f64 {
 }
 
 /// The seven component values of one row, in [`Component::ALL`] order.
-pub(crate) fn components(q: &Query, m: &FeatureMatrix, row: ArrayView1<f64>) -> [f64; 7] {
-    let l = m.layout();
+pub(crate) fn components(q: &Query, l: &Layout, row: ArrayView1<f64>) -> [f64; 7] {
     let entry = mean_of_max(&row, &q.entries);
     let sector = if q.keywords.is_empty() {
         entry
@@ -675,7 +672,7 @@ pub(crate) fn score_all(
         if !filter.admits(d, idx) {
             continue;
         }
-        let comps = components(q, m, row);
+        let comps = components(q, m.layout(), row);
         let (parts, score) = combine(weights, &comps);
         if score >= filter.min_score() {
             all.push(Scored {
