@@ -563,11 +563,12 @@ pub struct SensitivityReport {
     pub entrants: BTreeMap<String, usize>,
 }
 
-/// SplitMix64: a small, well-known generator, enough for reproducible weight draws.
-struct SplitMix64(u64);
+/// SplitMix64: a small, well-known generator, enough for reproducible weight draws and
+/// synthetic partners.
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -209,14 +209,8 @@ impl PackedPartners {
     /// sector for most, two or three for a quarter, like the briefing's records. For benches
     /// and scale tests; their partner index is their row.
     pub fn synthetic(d: &Dataset, n: usize, seed: u64) -> PackedPartners {
-        let mut s = seed ^ 0x5DEE_CE66_D1CE_4E5B;
-        let mut next = move || {
-            s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut rng = crate::evaluate::SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B);
+        let mut next = move || rng.next();
         let mut packed = PackedPartners::empty(d, n);
         let reg = d.regions();
         let n_sec = d.taxonomy().sectors().len() as u64;

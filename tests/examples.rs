@@ -123,18 +123,11 @@ fn recommend_json_has_the_documented_fields_for_every_sample() {
                 "support_service",
             ];
             assert!(kinds.contains(&m["kind"].as_str().unwrap()));
-            let parts: f64 = [
-                "sector",
-                "region",
-                "tech",
-                "control",
-                "goal",
-                "reciprocity",
-                "evidence",
-            ]
-            .iter()
-            .map(|c| m["breakdown"][c].as_f64().unwrap())
-            .sum();
+            let parts: f64 = eccp_china::Component::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .map(|c| m["breakdown"][c].as_f64().unwrap())
+                .sum();
             assert!((parts - m["score"].as_f64().unwrap()).abs() < 1e-9);
             for key in ["reasons", "risks", "intermediaries"] {
                 assert!(m[key].is_array(), "{key}");

@@ -192,18 +192,11 @@ fn profiles_round_trip_through_csv_with_the_same_recommendations() {
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 10 * profiles.len());
     for row in &rows {
-        let parts: f64 = [
-            "sector",
-            "region",
-            "tech",
-            "control",
-            "goal",
-            "reciprocity",
-            "evidence",
-        ]
-        .iter()
-        .map(|c| row[col(c)].parse::<f64>().unwrap())
-        .sum();
+        let parts: f64 = eccp_china::Component::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .map(|c| row[col(c)].parse::<f64>().unwrap())
+            .sum();
         assert!((parts - row[col("score")].parse::<f64>().unwrap()).abs() < 1e-9);
     }
 }

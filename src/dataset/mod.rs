@@ -225,6 +225,8 @@ impl DatasetBuilder {
         let taxonomy = Taxonomy::from_json(embedded::TAXONOMY.0, embedded::TAXONOMY.1)?;
         let regions = Regions::from_json(embedded::REGIONS.0, embedded::REGIONS.1, &taxonomy)?;
         let mut raws: Vec<(String, RawPartner)> = Vec::new();
+        // Where each id already loaded sits in `raws`: a user file corrects it in place.
+        let mut at: HashMap<String, usize> = HashMap::new();
         let mut files: Vec<(String, String)> = Vec::new();
         if self.embedded_partners {
             files.extend(
@@ -243,7 +245,7 @@ impl DatasetBuilder {
                 if !seen_here.insert(p.id.clone()) {
                     return Err(Error::data(name, &p.id, "id", "duplicate id in this file"));
                 }
-                match raws.iter().position(|(_, q)| q.id == p.id) {
+                match at.get(&p.id).copied() {
                     // A user file corrects an earlier record with the same id.
                     Some(i) if fi >= first_user_file => raws[i] = (name.clone(), p),
                     Some(i) => {
@@ -254,7 +256,10 @@ impl DatasetBuilder {
                             format!("duplicate id: also in {}", raws[i].0),
                         ))
                     }
-                    None => raws.push((name.clone(), p)),
+                    None => {
+                        at.insert(p.id.clone(), raws.len());
+                        raws.push((name.clone(), p));
+                    }
                 }
             }
         }
