@@ -307,9 +307,34 @@ fn convert_assessment(
                 ));
             }
             let src = SourceRef::parse(&a.source).map_err(|m| err(format!("{field}.source"), m))?;
+            // A level read from the briefing quotes its words about the record; a level the
+            // briefing does not state says so. An external source is its own citation.
+            let quote = a.quote.filter(|q| !q.trim().is_empty());
+            match (&src, &quote, a.inferred) {
+                (_, Some(_), true) => {
+                    return Err(err(
+                        format!("{field}.inferred"),
+                        "an override is either quoted or inferred, not both: drop `quote` or `inferred`".into(),
+                    ))
+                }
+                (SourceRef::External(_), _, _) | (_, Some(_), false) | (_, None, true) => {}
+                (_, None, false) => {
+                    return Err(err(
+                        format!("{field}.quote"),
+                        "an override resting on the briefing quotes its words about this record; \
+                         if the briefing does not state the level, set `\"inferred\": true`"
+                            .into(),
+                    ))
+                }
+            }
             Ok(Assessment {
                 level: a.level,
-                basis: Some((a.basis, src)),
+                basis: Some(partner::Basis {
+                    text: a.basis,
+                    source: src,
+                    quote,
+                    inferred: a.inferred,
+                }),
             })
         }
     }

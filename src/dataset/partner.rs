@@ -78,13 +78,13 @@ impl Kind {
     /// Section 3.1: SEZs and science parks are "top-down industrial policy initiatives driven
     /// by the central government" where "the political control is higher"; industrial clusters
     /// are "a bottom-up process". Government bodies are the policy actors themselves.
-    /// Associations and research institutes get `Medium` (the briefing does not say; many are
-    /// state-affiliated, and records override where the text shows it). Support services are
-    /// mostly EU-run and get `Low`.
+    /// The briefing does not rate associations, research institutes or support services; they
+    /// get `Medium`, the neutral value (many are state-affiliated, some EU-run), and records
+    /// override it where the text or the body's own name shows more.
     pub fn default_control(self) -> Level {
         match self {
-            Kind::IndustrialCluster | Kind::SupportService => Level::Low,
-            Kind::Association | Kind::ResearchInstitute => Level::Medium,
+            Kind::IndustrialCluster => Level::Low,
+            Kind::Association | Kind::ResearchInstitute | Kind::SupportService => Level::Medium,
             Kind::SciencePark | Kind::EconomicZone | Kind::GovernmentBody => Level::High,
         }
     }
@@ -145,7 +145,18 @@ impl fmt::Display for Level {
 pub struct Assessment {
     pub(crate) level: Level,
     /// `None` when the kind's default applies.
-    pub(crate) basis: Option<(String, super::source::SourceRef)>,
+    pub(crate) basis: Option<Basis>,
+}
+
+/// Why a record overrides its kind's default level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Basis {
+    pub(crate) text: String,
+    pub(crate) source: super::source::SourceRef,
+    /// The briefing's words about this record that carry the level.
+    pub(crate) quote: Option<String>,
+    /// The briefing says nothing about this record's level; the basis infers it.
+    pub(crate) inferred: bool,
 }
 
 impl Assessment {
@@ -159,7 +170,16 @@ impl Assessment {
     }
     /// For a per-record level, the one-line reason and the section it rests on.
     pub fn basis(&self) -> Option<(&str, &super::source::SourceRef)> {
-        self.basis.as_ref().map(|(b, s)| (b.as_str(), s))
+        self.basis.as_ref().map(|b| (b.text.as_str(), &b.source))
+    }
+    /// For a per-record level read from the briefing, its words about this record.
+    pub fn quote(&self) -> Option<&str> {
+        self.basis.as_ref().and_then(|b| b.quote.as_deref())
+    }
+    /// Whether the per-record level is the data's inference rather than something the
+    /// briefing says of this record (the basis then gives the reasoning).
+    pub fn is_inferred(&self) -> bool {
+        self.basis.as_ref().is_some_and(|b| b.inferred)
     }
 }
 
@@ -351,6 +371,10 @@ pub(crate) struct RawAssessment {
     pub level: Level,
     pub basis: String,
     pub source: String,
+    #[serde(default)]
+    pub quote: Option<String>,
+    #[serde(default)]
+    pub inferred: bool,
 }
 
 #[derive(Debug, Deserialize)]
