@@ -434,8 +434,8 @@ fn specificity(d: &Dataset, n: &PolicyNote, p: &Partner) -> usize {
     sector * 4 + 2 * usize::from(!c.macro_regions().is_empty()) + usize::from(!c.kinds().is_empty())
 }
 
-fn goal_reason(g: crate::Goal, k: Kind) -> (&'static str, &'static str) {
-    use crate::Goal::*;
+fn goal_reason(g: crate::dataset::Goal, k: Kind) -> (&'static str, &'static str) {
+    use crate::dataset::Goal::*;
     match (g, k) {
         (MarketAccess, Kind::IndustrialCluster) => ("Industrial clusters are market-driven: the briefing calls them the best choice to enter the Chinese market", "Section 3.1"),
         (MarketAccess, Kind::Association) => ("A sector association reaches the clusters' firms", "Table 1"),

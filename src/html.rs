@@ -6,10 +6,49 @@
 //! label and bar carries `data-id` (and `data-rank` for matches).
 
 use crate::dataset::{Dataset, Kind, Level};
-use crate::recommend::{Match, Recommendations};
+use crate::recommend::{Match, Recommendations, Recommender};
+use crate::resolve::ResolvedProfile;
 use crate::score::Component;
+use crate::score::Options;
+use crate::Result;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+impl Recommender<'_> {
+    /// The recommendations as one self-contained HTML page (inline SVG and CSS): the profile
+    /// as resolved, every candidate on the tech-versus-control chart with the top matches
+    /// numbered and the Pareto front drawn, a tile map of the provinces, and the table of
+    /// matches with their score breakdown as stacked bars.
+    ///
+    /// # Errors
+    ///
+    /// As [`Recommender::recommend`].
+    pub fn report_html(&self, resolved: &ResolvedProfile, options: &Options) -> Result<String> {
+        let recs = self.recommend(resolved, options)?;
+        let all = self.rank(
+            resolved,
+            &Options {
+                top_k: usize::MAX,
+                diversity: Default::default(),
+                ..options.clone()
+            },
+        )?;
+        let points: Vec<Point> = all
+            .into_iter()
+            .map(|(i, score)| {
+                let p = self.dataset().partner(i);
+                Point {
+                    id: p.id().to_string(),
+                    name: p.name().to_string(),
+                    tech: p.tech().level(),
+                    control: p.control().level(),
+                    score,
+                }
+            })
+            .collect();
+        Ok(page(self.dataset(), &recs, &points))
+    }
+}
 
 /// Escapes text for XML.
 fn esc(s: &str) -> String {

@@ -209,7 +209,7 @@ impl PackedPartners {
     /// sector for most, two or three for a quarter, like the briefing's records. For benches
     /// and scale tests; their partner index is their row.
     pub fn synthetic(d: &Dataset, n: usize, seed: u64) -> PackedPartners {
-        let mut rng = crate::evaluate::SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B);
+        let mut rng = crate::rng::SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B);
         let mut next = move || rng.next();
         let mut packed = PackedPartners::empty(d, n);
         let reg = d.regions();

@@ -93,24 +93,26 @@ mod explain;
 mod features;
 mod html;
 pub mod kernel;
+pub mod limits;
 mod output;
 mod profile;
 mod recommend;
 pub mod reference;
 mod resolve;
+mod rng;
 mod score;
 mod text;
 
 pub use dataset::{
-    Assessment, Conditions, Correction, Dataset, DatasetBuilder, Facts, Figure, FirmCount, Kind,
-    Level, MacroRegion, MacroRegionId, NoteKind, Partner, PartnerIndex, Place, PlaceId, PlaceLevel,
-    PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions, Sector, SectorId, Source,
-    SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
+    Assessment, Conditions, Correction, Dataset, DatasetBuilder, Facts, Figure, FirmCount, Goal,
+    Kind, Level, MacroRegion, MacroRegionId, NoteKind, Partner, PartnerIndex, Place, PlaceId,
+    PlaceLevel, PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions, Sector, SectorId,
+    Source, SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
 };
 pub use error::{Error, Result};
 pub use explain::{Intermediary, ParetoEntry, Reason, Risk};
 pub use features::{FeatureMatrix, Layout};
-pub use profile::{limits, Goal, Profile, ProfileInput};
+pub use profile::{Profile, ProfileInput};
 pub use recommend::{Match, ProfileSummary, Recommendations, Recommender, ResolvedTerm};
 pub use resolve::{MatchKind, Matcher, RegionMatch, ResolvedProfile, SectorMatch, Warning};
 pub use score::{

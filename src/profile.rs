@@ -1,79 +1,9 @@
 //! The EU side: a cluster profile as the user writes it, validated.
 
-use crate::dataset::Level;
-use crate::text::normalize;
+use crate::dataset::{Goal, Level};
+use crate::limits;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// What an EU cluster wants from a Chinese partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Goal {
-    /// Sell in China, find customers and distribution (the default).
-    MarketAccess,
-    /// Joint research and development.
-    RdCooperation,
-    /// License or transfer technology, in either direction.
-    TechnologyTransfer,
-    /// Source components, products or production capacity.
-    Sourcing,
-    /// Invest in or set up operations in China.
-    Investment,
-}
-
-impl Goal {
-    /// Every goal, in declaration order.
-    pub const ALL: [Goal; 5] = [
-        Goal::MarketAccess,
-        Goal::RdCooperation,
-        Goal::TechnologyTransfer,
-        Goal::Sourcing,
-        Goal::Investment,
-    ];
-
-    /// The name used in profiles, e.g. `market_access`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Goal::MarketAccess => "market_access",
-            Goal::RdCooperation => "rd_cooperation",
-            Goal::TechnologyTransfer => "technology_transfer",
-            Goal::Sourcing => "sourcing",
-            Goal::Investment => "investment",
-        }
-    }
-
-    /// Parses a goal name. Accepts the snake_case name and its spelling with spaces or
-    /// hyphens ("market access", "R&D cooperation"); anything else is `None`.
-    pub fn parse(s: &str) -> Option<Goal> {
-        let key = normalize(s).replace(' ', "_");
-        let key = key.replace("r_and_d", "rd");
-        Goal::ALL.into_iter().find(|g| g.as_str() == key)
-    }
-}
-
-impl fmt::Display for Goal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Caps on free-text input, so that fuzzy matching (quadratic in string length) stays cheap
-/// whatever a web form sends.
-pub mod limits {
-    /// Longest accepted `name`, in characters.
-    pub const NAME_CHARS: usize = 200;
-    /// Longest accepted sector, keyword or region string, in characters.
-    pub const TERM_CHARS: usize = 100;
-    /// Most `sectors` entries.
-    pub const SECTORS: usize = 32;
-    /// Most `keywords` entries.
-    pub const KEYWORDS: usize = 64;
-    /// Most `preferred_regions` entries.
-    pub const REGIONS: usize = 32;
-    /// Largest profile JSON accepted by [`Profile::from_json`](crate::Profile::from_json), in bytes.
-    pub const JSON_BYTES: usize = 64 * 1024;
-}
 
 /// ISO 3166-1 alpha-2 codes of European countries (geographic Europe, Cyprus and Turkey),
 /// with the English name for messages. The EU's own `EL` (Greece) and `UK` are accepted as
@@ -370,7 +300,7 @@ impl TryFrom<ProfileInput> for Profile {
                             g.trim(),
                             names.join(", ")
                         ),
-                        suggestions: crate::resolve::closest(g, names.iter().copied(), 1),
+                        suggestions: crate::text::closest(g, names.iter().copied(), 1),
                     });
                 }
             }
@@ -429,7 +359,7 @@ fn check_country(raw: &str) -> Result<String> {
         Some(c) => vec![c],
         // A two-letter code is not a misspelt country name: no name to suggest from it.
         None if raw.trim().chars().count() <= 2 => Vec::new(),
-        None => crate::resolve::closest(raw, EUROPEAN_COUNTRIES.iter().map(|(_, n)| *n), 1)
+        None => crate::text::closest(raw, EUROPEAN_COUNTRIES.iter().map(|(_, n)| *n), 1)
             .into_iter()
             .filter_map(|n| {
                 EUROPEAN_COUNTRIES

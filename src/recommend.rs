@@ -252,40 +252,6 @@ impl<'d> Recommender<'d> {
         ))
     }
 
-    /// The recommendations as one self-contained HTML page (inline SVG and CSS): the profile
-    /// as resolved, every candidate on the tech-versus-control chart with the top matches
-    /// numbered and the Pareto front drawn, a tile map of the provinces, and the table of
-    /// matches with their score breakdown as stacked bars.
-    ///
-    /// # Errors
-    ///
-    /// As [`Recommender::recommend`].
-    pub fn report_html(&self, resolved: &ResolvedProfile, options: &Options) -> Result<String> {
-        let recs = self.recommend(resolved, options)?;
-        let all = self.rank(
-            resolved,
-            &Options {
-                top_k: usize::MAX,
-                diversity: Default::default(),
-                ..options.clone()
-            },
-        )?;
-        let points: Vec<crate::html::Point> = all
-            .into_iter()
-            .map(|(i, score)| {
-                let p = self.dataset.partner(i);
-                crate::html::Point {
-                    id: p.id().to_string(),
-                    name: p.name().to_string(),
-                    tech: p.tech().level(),
-                    control: p.control().level(),
-                    score,
-                }
-            })
-            .collect();
-        Ok(crate::html::page(self.dataset, &recs, &points))
-    }
-
     /// The matrix-path query and the kernel's tables of each profile.
     fn queries(
         &self,

@@ -5,7 +5,7 @@
 
 use crate::dataset::{Dataset, RegionRef, SectorId};
 use crate::profile::Profile;
-use crate::text::{has_cjk, normalize};
+use crate::text::{closest, has_cjk, normalize};
 use crate::{Error, Result};
 use std::fmt;
 
@@ -280,39 +280,6 @@ pub(crate) fn contains_phrase(text: &str, phrase: &str) -> bool {
     })
 }
 
-/// The closest candidates to `input`, best first, at most `n`, for "did you mean" messages.
-/// Candidates below a similarity of 0.7 (Jaro-Winkler, on normalised text) are not offered.
-pub(crate) fn closest<'a>(
-    input: &str,
-    candidates: impl Iterator<Item = &'a str>,
-    n: usize,
-) -> Vec<String> {
-    let key: String = normalize(
-        &input
-            .chars()
-            .take(crate::profile::limits::TERM_CHARS)
-            .collect::<String>(),
-    );
-    if key.is_empty() {
-        return Vec::new();
-    }
-    let mut scored: Vec<(f64, &str)> = candidates
-        .map(|c| (strsim::jaro_winkler(&key, &normalize(c)), c))
-        .filter(|(s, _)| *s >= 0.7)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    let mut out: Vec<String> = Vec::new();
-    for (_, c) in scored {
-        if !out.iter().any(|o| o == c) {
-            out.push(c.to_string());
-        }
-        if out.len() == n {
-            break;
-        }
-    }
-    out
-}
-
 impl<'d> Matcher<'d> {
     /// A matcher over `dataset`.
     pub fn new(dataset: &'d Dataset) -> Matcher<'d> {
@@ -330,11 +297,7 @@ impl<'d> Matcher<'d> {
     /// (no name is that long, and it keeps the cost bounded).
     pub fn resolve_sector(&self, text: &str) -> Option<(Vec<SectorId>, MatchKind)> {
         let tax = self.dataset.taxonomy();
-        if text
-            .chars()
-            .nth(crate::profile::limits::TERM_CHARS)
-            .is_some()
-        {
+        if text.chars().nth(crate::limits::TERM_CHARS).is_some() {
             return None;
         }
         let key = normalize(text);
@@ -391,11 +354,7 @@ impl<'d> Matcher<'d> {
     /// (with or without tone marks) or Chinese characters, then a typo of one. Text longer
     /// than [`limits::TERM_CHARS`](crate::limits::TERM_CHARS) characters resolves to nothing.
     pub fn resolve_region(&self, text: &str) -> Option<(Vec<RegionRef>, MatchKind)> {
-        if text
-            .chars()
-            .nth(crate::profile::limits::TERM_CHARS)
-            .is_some()
-        {
+        if text.chars().nth(crate::limits::TERM_CHARS).is_some() {
             return None;
         }
         let regions = self.dataset.regions();
@@ -568,16 +527,5 @@ mod tests {
         assert!(contains_phrase("ai", "ai"));
         assert!(!contains_phrase("maintenance", "ai"));
         assert!(!contains_phrase("bait", "ai"));
-    }
-
-    #[test]
-    fn closest_ranks_by_similarity() {
-        let c = closest(
-            "biotechnolgy",
-            ["biotechnology", "bioenergy", "textiles"].into_iter(),
-            2,
-        );
-        assert_eq!(c[0], "biotechnology");
-        assert!(closest("", ["x"].into_iter(), 3).is_empty());
     }
 }

@@ -4,11 +4,11 @@
 //! The score is a weighted sum of seven named [`Component`]s, each in [0, 1]; the weights
 //! are normalised to sum to 1, so the score is in [0, 1] too.
 
+use crate::dataset::Goal;
 use crate::dataset::{
     Dataset, Kind, Level, MacroRegionId, NoteKind, PartnerIndex, ProvinceId, RegionRef, SectorId,
 };
 use crate::features::{level_index, FeatureMatrix, Layout};
-use crate::profile::Goal;
 use crate::resolve::ResolvedProfile;
 use crate::{Error, Result};
 use ndarray::ArrayView1;

@@ -73,6 +73,39 @@ fn fold(c: char) -> char {
     }
 }
 
+/// The closest candidates to `input`, best first, at most `n`, for "did you mean" messages.
+/// Candidates below a similarity of 0.7 (Jaro-Winkler, on normalised text) are not offered.
+pub(crate) fn closest<'a>(
+    input: &str,
+    candidates: impl Iterator<Item = &'a str>,
+    n: usize,
+) -> Vec<String> {
+    let key: String = normalize(
+        &input
+            .chars()
+            .take(crate::limits::TERM_CHARS)
+            .collect::<String>(),
+    );
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(f64, &str)> = candidates
+        .map(|c| (strsim::jaro_winkler(&key, &normalize(c)), c))
+        .filter(|(s, _)| *s >= 0.7)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut out: Vec<String> = Vec::new();
+    for (_, c) in scored {
+        if !out.iter().any(|o| o == c) {
+            out.push(c.to_string());
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +126,16 @@ mod tests {
     fn detects_cjk() {
         assert!(has_cjk("杭州"));
         assert!(!has_cjk("Hangzhou"));
+    }
+
+    #[test]
+    fn closest_ranks_by_similarity() {
+        let c = closest(
+            "biotechnolgy",
+            ["biotechnology", "bioenergy", "textiles"].into_iter(),
+            2,
+        );
+        assert_eq!(c[0], "biotechnology");
+        assert!(closest("", ["x"].into_iter(), 3).is_empty());
     }
 }

@@ -3,12 +3,14 @@
 //! Only this module reads data files. Everything it hands out has passed validation, so the
 //! steps after it index by the typed ids it issues and never fail.
 
+mod goal;
 mod partner;
 mod policy;
 mod regions;
 mod source;
 mod taxonomy;
 
+pub use goal::Goal;
 pub use partner::{
     Assessment, Correction, Facts, Figure, FirmCount, Kind, Level, Partner, PartnerIndex,
 };
@@ -20,7 +22,6 @@ pub use regions::{
 pub use source::{Source, SourceRef};
 pub use taxonomy::{Sector, SectorId, Taxonomy, Vocabulary};
 
-use crate::profile::Goal;
 use crate::text::normalize;
 use crate::{Error, Result};
 use partner::{RawAssessment, RawPartner, RawPartnerFile};
@@ -457,7 +458,7 @@ fn convert_partners(
                     format!("sectors[{i}]"),
                     format!(
                         "unknown sector `{s}`{}",
-                        suggest_suffix(&crate::resolve::closest(
+                        suggest_suffix(&crate::text::closest(
                             s,
                             taxonomy.sectors().iter().map(|x| x.id()),
                             3

@@ -1,10 +1,10 @@
 //! Policy notes (cautions, openings, Chinese demand) and EU-China programmes.
 
+use super::goal::Goal;
 use super::partner::{Kind, Level};
 use super::regions::MacroRegionId;
 use super::source::{RawSource, Source};
 use super::taxonomy::SectorId;
-use crate::profile::Goal;
 use serde::Deserialize;
 
 /// What a policy note tells a cluster manager.
