@@ -389,20 +389,163 @@ fn kinds_carry_section_3_1_defaults_and_overrides_have_a_basis() {
             (Level::High, Level::High)
         );
     }
-    // Table 4's high-tech clusters are read as such.
-    for id in [
-        "wuxi-new-district-photovoltaics",
-        "kunshan-it",
-        "pinghu-opto-mechatronics",
-    ] {
-        assert_eq!(partner(id).tech().level(), Level::High, "{id}");
-    }
     // Most Table 4 clusters keep the low-tech default.
     let low = table4_partners()
         .values()
         .filter(|p| p.tech().level() == Level::Low)
         .count();
     assert!(low >= 80, "{low}");
+}
+
+/// Every override of a kind's default, with what it rests on: (partner, field, assessment).
+fn overrides() -> Vec<(
+    &'static Partner,
+    &'static str,
+    &'static eccp_china::Assessment,
+)> {
+    let mut out = Vec::new();
+    for p in data().partners() {
+        for (field, a) in [("tech", p.tech()), ("control", p.control())] {
+            if !a.is_default() {
+                out.push((p, field, a));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_override_is_quoted_inferred_or_external_and_quotes_are_in_the_briefing() {
+    let text = norm(BRIEFING);
+    let all = overrides();
+    assert!(all.len() >= 10, "only {} overrides", all.len());
+    for (p, field, a) in all {
+        let (basis, source) = a.basis().expect("an override has a basis");
+        let what = format!("{}.{field}", p.id());
+        assert!(!basis.trim().is_empty(), "{what}: empty basis");
+        match (a.quote(), a.is_inferred()) {
+            (Some(q), false) => {
+                assert!(
+                    source.is_briefing(),
+                    "{what}: a quote needs a briefing source"
+                );
+                assert!(
+                    text.contains(&norm(q)),
+                    "{what}: quote not in the briefing: {q:?}"
+                );
+            }
+            (None, true) => {
+                // The briefing does not state this level; the basis says so.
+                assert!(
+                    basis.starts_with("inferred: "),
+                    "{what}: an inferred basis starts with `inferred: `: {basis:?}"
+                );
+            }
+            (None, false) => assert!(
+                !source.is_briefing(),
+                "{what}: an override resting on the briefing is quoted or inferred"
+            ),
+            (Some(_), true) => panic!("{what}: quoted and inferred at once"),
+        }
+        // The embedded data cites the briefing, even for what it infers.
+        assert!(
+            source.is_briefing(),
+            "{what}: embedded data cites the briefing"
+        );
+    }
+}
+
+#[test]
+fn overrides_follow_one_rule_per_kind_of_argument() {
+    // Table 4 prints a place and a product, no level: a cluster known only from its row keeps
+    // the kind's defaults, whatever its product (photovoltaics, IT and electric cars included).
+    for (r, p) in table4_partners() {
+        if p.sources().len() == 1 {
+            assert!(
+                p.tech().is_default() && p.control().is_default(),
+                "row {r} ({}): Table 4 alone states no level",
+                p.id()
+            );
+        }
+    }
+    for id in [
+        "wuxi-new-district-photovoltaics",
+        "kunshan-it",
+        "pinghu-opto-mechatronics",
+        "xishan-electric-cars",
+    ] {
+        assert_eq!(partner(id).tech().level(), Level::Low, "{id}");
+    }
+    // What a place hosts (parts suppliers, a carmaker, an assembly area) states no level: the
+    // records section 3.2 names in one breath keep their own kind's default alike.
+    for id in [
+        "shapingba-auto-parts",
+        "jiulong-industrial-park",
+        "banan-automobile",
+        "chayuan-new-area",
+        "wanzhou-tianzi-park",
+        "guangzhou-development-zone",
+    ] {
+        let p = partner(id);
+        assert!(
+            p.tech().is_default(),
+            "{id}: hosting suppliers states no tech level"
+        );
+        assert_eq!(p.tech().level(), p.kind().default_tech(), "{id}");
+    }
+    // One sentence, one level: Dazu and Hechuan "integrate automobile production, R&D".
+    let (dazu, hechuan) = (
+        partner("dazu-automobile-motorcycle").tech(),
+        partner("hechuan-automobile").tech(),
+    );
+    assert_eq!(dazu.quote(), hechuan.quote());
+    assert_eq!(dazu.level(), hechuan.level());
+    // The briefing's words about a cluster's R&D or technology lift it one step, never to the
+    // "high-tech ecosystem" section 3.1 reserves for parks and zones; likewise for control.
+    for (p, field, a) in overrides() {
+        if p.kind() == Kind::IndustrialCluster {
+            assert_eq!(a.level(), Level::Medium, "{}.{field}", p.id());
+            assert!(a.quote().is_some(), "{}.{field} is quoted", p.id());
+        }
+    }
+    // A whole's override is not handed down to its parts.
+    assert_eq!(
+        partner("chongqing-automobile").control().level(),
+        Level::Medium
+    );
+    assert!(partner("dazu-automobile-motorcycle").control().is_default());
+}
+
+#[test]
+fn support_services_default_to_medium_control_and_eu_run_ones_are_low() {
+    assert_eq!(Kind::SupportService.default_control(), Level::Medium);
+    for id in [
+        "cereco",
+        "china-auto-info",
+        "china-auto-statistic",
+        "china-biotech",
+        "beijing-energy-network",
+    ] {
+        let p = partner(id);
+        assert_eq!(p.kind(), Kind::SupportService, "{id}");
+        assert!(
+            p.control().is_default(),
+            "{id}: the briefing does not rate it"
+        );
+        assert_eq!(p.control().level(), Level::Medium, "{id}");
+    }
+    for id in [
+        "eu-sme-centre",
+        "china-ipr-sme-helpdesk",
+        "eu-chamber-of-commerce-china",
+    ] {
+        let p = partner(id);
+        assert_eq!(p.kind(), Kind::SupportService, "{id}");
+        assert_eq!(p.control().level(), Level::Low, "{id}");
+    }
+    // Section 2.2 speaks of the helpdesk itself: quoted, not inferred.
+    let helpdesk = partner("china-ipr-sme-helpdesk").control();
+    assert!(helpdesk.quote().is_some() && !helpdesk.is_inferred());
 }
 
 #[test]
