@@ -649,6 +649,57 @@ fn the_taxonomy_covers_the_briefings_fields_and_the_eccp_vocabularies() {
 }
 
 #[test]
+fn the_eu_ecosystems_are_named_as_the_commission_names_them() {
+    // The 14 industrial ecosystems of the Commission's updated industrial strategy (Annual
+    // Single Market Report 2021), compared without case and punctuation.
+    let key = |s: &str| {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let commission: HashSet<String> = [
+        "Aerospace & Defence",
+        "Agri-food",
+        "Construction",
+        "Cultural and Creative Industries",
+        "Digital",
+        "Electronics",
+        "Energy Intensive Industries",
+        "Energy - Renewables",
+        "Health",
+        "Mobility - Transport - Automotive",
+        "Proximity, Social Economy and Civil Security",
+        "Retail",
+        "Textiles",
+        "Tourism",
+    ]
+    .iter()
+    .map(|s| key(s))
+    .collect();
+    let t = data().taxonomy();
+    let ours: HashSet<String> = t
+        .vocabularies()
+        .iter()
+        .find(|v| v.id() == "eu_industrial_ecosystems")
+        .expect("the crosswalk")
+        .entries()
+        .map(|(label, _)| key(label))
+        .collect();
+    assert_eq!(ours, commission);
+    // "Civil society" is not the ecosystem's word, and nothing in the briefing supports it as a
+    // name of the social economy.
+    for s in t.sectors() {
+        assert!(
+            s.aliases().iter().all(|a| key(a) != "civil society"),
+            "{}",
+            s.id()
+        );
+    }
+}
+
+#[test]
 fn support_resources_and_policy_notes_are_there() {
     let d = data();
     for id in [
