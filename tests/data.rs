@@ -595,6 +595,22 @@ fn macro_regions_follow_the_briefing() {
     ] {
         assert_eq!(region_of(p), m);
     }
+    // Section 3.1: the "Go West" policy favours "the central provinces"; the policy of that name
+    // covers the western ones. The briefing never links it to the Northeast.
+    let go_west: HashSet<String> = eccp_china::Matcher::new(d)
+        .resolve_region("Go West")
+        .expect("`Go West` resolves")
+        .0
+        .into_iter()
+        .map(|x| match x {
+            eccp_china::RegionRef::Macro(m) => r.macro_region(m).id().to_string(),
+            other => panic!("`Go West` names a macro-region, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        go_west,
+        HashSet::from(["central".to_string(), "west".to_string()])
+    );
     let bohai = r.macro_region(r.find_macro_region("bohai_rim").unwrap());
     assert_eq!(
         bohai.partial_provinces().len(),
