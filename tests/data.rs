@@ -2,7 +2,7 @@
 //! (`data/briefing.txt`) wherever the briefing can decide them.
 
 use eccp_china::{Dataset, Kind, Level, NoteKind, Partner};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 const BRIEFING: &str = include_str!("../data/briefing.txt");
 const IDS: &str = include_str!("../data/ids.txt");
@@ -712,6 +712,53 @@ fn the_eu_ecosystems_are_named_as_the_commission_names_them() {
             "{}",
             s.id()
         );
+    }
+}
+
+#[test]
+fn table_4_sectors_are_reachable_from_the_eu_ecosystems() {
+    // A profile written only in the Commission's ecosystem terms reaches a sector when some
+    // term of the crosswalk lists it or one of its ancestors.
+    let t = data().taxonomy();
+    let eco = t
+        .vocabularies()
+        .iter()
+        .find(|v| v.id() == "eu_industrial_ecosystems")
+        .expect("the crosswalk");
+    let reachable = |s: eccp_china::SectorId| {
+        eco.entries()
+            .any(|(_, secs)| secs.iter().any(|e| t.is_within(s, *e)))
+    };
+    // Measuring and optical instruments (NACE C26.51, C26.70) belong to the Electronics
+    // ecosystem, but "Electronics" is also the electronics sector's own name, and a name means
+    // one thing: that term can reach only the electronics sector's subtree. data/README.md
+    // explains; the list must stay exact.
+    const PINNED: &[(&str, &str)] = &[("precision_instruments", "Electronics")];
+    let mut unreachable = BTreeSet::new();
+    for p in table4_partners().values() {
+        for s in p.sectors() {
+            if !reachable(*s) {
+                unreachable.insert(t.get(*s).id());
+            }
+        }
+    }
+    let pinned: BTreeSet<&str> = PINNED.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        unreachable, pinned,
+        "Table 4 sectors no EU ecosystem term reaches"
+    );
+    for (s, term) in PINNED {
+        let (_, secs) = eco
+            .entries()
+            .find(|(label, _)| label == term)
+            .unwrap_or_else(|| panic!("no term {term}"));
+        assert_eq!(secs.len(), 1, "{term} is pinned to one sector");
+        assert_eq!(
+            t.get(secs[0]).id().replace('_', " "),
+            term.to_lowercase(),
+            "{term} is pinned by a sector's own name"
+        );
+        assert!(!t.is_within(t.find(s).unwrap(), secs[0]), "{s}");
     }
 }
 
