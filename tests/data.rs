@@ -549,6 +549,41 @@ fn support_services_default_to_medium_control_and_eu_run_ones_are_low() {
 }
 
 #[test]
+fn the_readme_examples_are_real_records() {
+    // data/README.md shows partner records; each must be the record of that id, value for value.
+    let readme = include_str!("../data/README.md");
+    let mut records: HashMap<String, serde_json::Value> = HashMap::new();
+    for file in [
+        include_str!("../data/partners/industrial_clusters.json"),
+        include_str!("../data/partners/organisations.json"),
+    ] {
+        let v: serde_json::Value = serde_json::from_str(file).unwrap();
+        for p in v["partners"].as_array().unwrap() {
+            records.insert(p["id"].as_str().unwrap().to_string(), p.clone());
+        }
+    }
+    let mut shown = Vec::new();
+    for block in readme.split("```json").skip(1) {
+        let body = block.split("```").next().unwrap();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+            continue;
+        };
+        let Some(id) = v.get("id").and_then(|x| x.as_str()) else {
+            continue;
+        };
+        let real = records
+            .get(id)
+            .unwrap_or_else(|| panic!("README shows `{id}`, which is no partner"));
+        assert_eq!(&v, real, "README example `{id}` differs from the record");
+        shown.push(id.to_string());
+    }
+    assert!(
+        shown.iter().any(|id| id == "huadu-automobile"),
+        "the README's partner example is huadu-automobile: {shown:?}"
+    );
+}
+
+#[test]
 fn national_bodies_have_no_place_and_local_records_do() {
     let d = data();
     for id in ["miit", "most", "ndrc", "caam", "eu-sme-centre"] {
