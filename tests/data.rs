@@ -2,7 +2,7 @@
 //! (`data/briefing.txt`) wherever the briefing can decide them.
 
 use eccp_china::{Dataset, Kind, Level, NoteKind, Partner};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 const BRIEFING: &str = include_str!("../data/briefing.txt");
 const IDS: &str = include_str!("../data/ids.txt");
@@ -389,20 +389,198 @@ fn kinds_carry_section_3_1_defaults_and_overrides_have_a_basis() {
             (Level::High, Level::High)
         );
     }
-    // Table 4's high-tech clusters are read as such.
-    for id in [
-        "wuxi-new-district-photovoltaics",
-        "kunshan-it",
-        "pinghu-opto-mechatronics",
-    ] {
-        assert_eq!(partner(id).tech().level(), Level::High, "{id}");
-    }
     // Most Table 4 clusters keep the low-tech default.
     let low = table4_partners()
         .values()
         .filter(|p| p.tech().level() == Level::Low)
         .count();
     assert!(low >= 80, "{low}");
+}
+
+/// Every override of a kind's default, with what it rests on: (partner, field, assessment).
+fn overrides() -> Vec<(
+    &'static Partner,
+    &'static str,
+    &'static eccp_china::Assessment,
+)> {
+    let mut out = Vec::new();
+    for p in data().partners() {
+        for (field, a) in [("tech", p.tech()), ("control", p.control())] {
+            if !a.is_default() {
+                out.push((p, field, a));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_override_is_quoted_inferred_or_external_and_quotes_are_in_the_briefing() {
+    let text = norm(BRIEFING);
+    let all = overrides();
+    assert!(all.len() >= 10, "only {} overrides", all.len());
+    for (p, field, a) in all {
+        let (basis, source) = a.basis().expect("an override has a basis");
+        let what = format!("{}.{field}", p.id());
+        assert!(!basis.trim().is_empty(), "{what}: empty basis");
+        match (a.quote(), a.is_inferred()) {
+            (Some(q), false) => {
+                assert!(
+                    source.is_briefing(),
+                    "{what}: a quote needs a briefing source"
+                );
+                assert!(
+                    text.contains(&norm(q)),
+                    "{what}: quote not in the briefing: {q:?}"
+                );
+            }
+            (None, true) => {
+                // The briefing does not state this level; the basis says so.
+                assert!(
+                    basis.starts_with("inferred: "),
+                    "{what}: an inferred basis starts with `inferred: `: {basis:?}"
+                );
+            }
+            (None, false) => assert!(
+                !source.is_briefing(),
+                "{what}: an override resting on the briefing is quoted or inferred"
+            ),
+            (Some(_), true) => panic!("{what}: quoted and inferred at once"),
+        }
+        // The embedded data cites the briefing, even for what it infers.
+        assert!(
+            source.is_briefing(),
+            "{what}: embedded data cites the briefing"
+        );
+    }
+}
+
+#[test]
+fn overrides_follow_one_rule_per_kind_of_argument() {
+    // Table 4 prints a place and a product, no level: a cluster known only from its row keeps
+    // the kind's defaults, whatever its product (photovoltaics, IT and electric cars included).
+    for (r, p) in table4_partners() {
+        if p.sources().len() == 1 {
+            assert!(
+                p.tech().is_default() && p.control().is_default(),
+                "row {r} ({}): Table 4 alone states no level",
+                p.id()
+            );
+        }
+    }
+    for id in [
+        "wuxi-new-district-photovoltaics",
+        "kunshan-it",
+        "pinghu-opto-mechatronics",
+        "xishan-electric-cars",
+    ] {
+        assert_eq!(partner(id).tech().level(), Level::Low, "{id}");
+    }
+    // What a place hosts (parts suppliers, a carmaker, an assembly area) states no level: the
+    // records section 3.2 names in one breath keep their own kind's default alike.
+    for id in [
+        "shapingba-auto-parts",
+        "jiulong-industrial-park",
+        "banan-automobile",
+        "chayuan-new-area",
+        "wanzhou-tianzi-park",
+        "guangzhou-development-zone",
+    ] {
+        let p = partner(id);
+        assert!(
+            p.tech().is_default(),
+            "{id}: hosting suppliers states no tech level"
+        );
+        assert_eq!(p.tech().level(), p.kind().default_tech(), "{id}");
+    }
+    // One sentence, one level: Dazu and Hechuan "integrate automobile production, R&D".
+    let (dazu, hechuan) = (
+        partner("dazu-automobile-motorcycle").tech(),
+        partner("hechuan-automobile").tech(),
+    );
+    assert_eq!(dazu.quote(), hechuan.quote());
+    assert_eq!(dazu.level(), hechuan.level());
+    // The briefing's words about a cluster's R&D or technology lift it one step, never to the
+    // "high-tech ecosystem" section 3.1 reserves for parks and zones; likewise for control.
+    for (p, field, a) in overrides() {
+        if p.kind() == Kind::IndustrialCluster {
+            assert_eq!(a.level(), Level::Medium, "{}.{field}", p.id());
+            assert!(a.quote().is_some(), "{}.{field} is quoted", p.id());
+        }
+    }
+    // A whole's override is not handed down to its parts.
+    assert_eq!(
+        partner("chongqing-automobile").control().level(),
+        Level::Medium
+    );
+    assert!(partner("dazu-automobile-motorcycle").control().is_default());
+}
+
+#[test]
+fn support_services_default_to_medium_control_and_eu_run_ones_are_low() {
+    assert_eq!(Kind::SupportService.default_control(), Level::Medium);
+    for id in [
+        "cereco",
+        "china-auto-info",
+        "china-auto-statistic",
+        "china-biotech",
+        "beijing-energy-network",
+    ] {
+        let p = partner(id);
+        assert_eq!(p.kind(), Kind::SupportService, "{id}");
+        assert!(
+            p.control().is_default(),
+            "{id}: the briefing does not rate it"
+        );
+        assert_eq!(p.control().level(), Level::Medium, "{id}");
+    }
+    for id in [
+        "eu-sme-centre",
+        "china-ipr-sme-helpdesk",
+        "eu-chamber-of-commerce-china",
+    ] {
+        let p = partner(id);
+        assert_eq!(p.kind(), Kind::SupportService, "{id}");
+        assert_eq!(p.control().level(), Level::Low, "{id}");
+    }
+    // Section 2.2 speaks of the helpdesk itself: quoted, not inferred.
+    let helpdesk = partner("china-ipr-sme-helpdesk").control();
+    assert!(helpdesk.quote().is_some() && !helpdesk.is_inferred());
+}
+
+#[test]
+fn the_readme_examples_are_real_records() {
+    // data/README.md shows partner records; each must be the record of that id, value for value.
+    let readme = include_str!("../data/README.md");
+    let mut records: HashMap<String, serde_json::Value> = HashMap::new();
+    for file in [
+        include_str!("../data/partners/industrial_clusters.json"),
+        include_str!("../data/partners/organisations.json"),
+    ] {
+        let v: serde_json::Value = serde_json::from_str(file).unwrap();
+        for p in v["partners"].as_array().unwrap() {
+            records.insert(p["id"].as_str().unwrap().to_string(), p.clone());
+        }
+    }
+    let mut shown = Vec::new();
+    for block in readme.split("```json").skip(1) {
+        let body = block.split("```").next().unwrap();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(body) else {
+            continue;
+        };
+        let Some(id) = v.get("id").and_then(|x| x.as_str()) else {
+            continue;
+        };
+        let real = records
+            .get(id)
+            .unwrap_or_else(|| panic!("README shows `{id}`, which is no partner"));
+        assert_eq!(&v, real, "README example `{id}` differs from the record");
+        shown.push(id.to_string());
+    }
+    assert!(
+        shown.iter().any(|id| id == "huadu-automobile"),
+        "the README's partner example is huadu-automobile: {shown:?}"
+    );
 }
 
 #[test]
@@ -452,6 +630,22 @@ fn macro_regions_follow_the_briefing() {
     ] {
         assert_eq!(region_of(p), m);
     }
+    // Section 3.1: the "Go West" policy favours "the central provinces"; the policy of that name
+    // covers the western ones. The briefing never links it to the Northeast.
+    let go_west: HashSet<String> = eccp_china::Matcher::new(d)
+        .resolve_region("Go West")
+        .expect("`Go West` resolves")
+        .0
+        .into_iter()
+        .map(|x| match x {
+            eccp_china::RegionRef::Macro(m) => r.macro_region(m).id().to_string(),
+            other => panic!("`Go West` names a macro-region, not {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        go_west,
+        HashSet::from(["central".to_string(), "west".to_string()])
+    );
     let bohai = r.macro_region(r.find_macro_region("bohai_rim").unwrap());
     assert_eq!(
         bohai.partial_provinces().len(),
@@ -503,6 +697,104 @@ fn the_taxonomy_covers_the_briefings_fields_and_the_eccp_vocabularies() {
     );
     assert_eq!(t.distance(s("electric_vehicles"), s("apparel")), None);
     assert!(t.is_within(s("wind"), s("renewable_energy")));
+}
+
+#[test]
+fn the_eu_ecosystems_are_named_as_the_commission_names_them() {
+    // The 14 industrial ecosystems of the Commission's updated industrial strategy (Annual
+    // Single Market Report 2021), compared without case and punctuation.
+    let key = |s: &str| {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let commission: HashSet<String> = [
+        "Aerospace & Defence",
+        "Agri-food",
+        "Construction",
+        "Cultural and Creative Industries",
+        "Digital",
+        "Electronics",
+        "Energy Intensive Industries",
+        "Energy - Renewables",
+        "Health",
+        "Mobility - Transport - Automotive",
+        "Proximity, Social Economy and Civil Security",
+        "Retail",
+        "Textiles",
+        "Tourism",
+    ]
+    .iter()
+    .map(|s| key(s))
+    .collect();
+    let t = data().taxonomy();
+    let ours: HashSet<String> = t
+        .vocabularies()
+        .iter()
+        .find(|v| v.id() == "eu_industrial_ecosystems")
+        .expect("the crosswalk")
+        .entries()
+        .map(|(label, _)| key(label))
+        .collect();
+    assert_eq!(ours, commission);
+    // "Civil society" is not the ecosystem's word, and nothing in the briefing supports it as a
+    // name of the social economy.
+    for s in t.sectors() {
+        assert!(
+            s.aliases().iter().all(|a| key(a) != "civil society"),
+            "{}",
+            s.id()
+        );
+    }
+}
+
+#[test]
+fn table_4_sectors_are_reachable_from_the_eu_ecosystems() {
+    // A profile written only in the Commission's ecosystem terms reaches a sector when some
+    // term of the crosswalk lists it or one of its ancestors.
+    let t = data().taxonomy();
+    let eco = t
+        .vocabularies()
+        .iter()
+        .find(|v| v.id() == "eu_industrial_ecosystems")
+        .expect("the crosswalk");
+    let reachable = |s: eccp_china::SectorId| {
+        eco.entries()
+            .any(|(_, secs)| secs.iter().any(|e| t.is_within(s, *e)))
+    };
+    // Measuring and optical instruments (NACE C26.51, C26.70) belong to the Electronics
+    // ecosystem, but "Electronics" is also the electronics sector's own name, and a name means
+    // one thing: that term can reach only the electronics sector's subtree. data/README.md
+    // explains; the list must stay exact.
+    const PINNED: &[(&str, &str)] = &[("precision_instruments", "Electronics")];
+    let mut unreachable = BTreeSet::new();
+    for p in table4_partners().values() {
+        for s in p.sectors() {
+            if !reachable(*s) {
+                unreachable.insert(t.get(*s).id());
+            }
+        }
+    }
+    let pinned: BTreeSet<&str> = PINNED.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        unreachable, pinned,
+        "Table 4 sectors no EU ecosystem term reaches"
+    );
+    for (s, term) in PINNED {
+        let (_, secs) = eco
+            .entries()
+            .find(|(label, _)| label == term)
+            .unwrap_or_else(|| panic!("no term {term}"));
+        assert_eq!(secs.len(), 1, "{term} is pinned to one sector");
+        assert_eq!(
+            t.get(secs[0]).id().replace('_', " "),
+            term.to_lowercase(),
+            "{term} is pinned by a sector's own name"
+        );
+        assert!(!t.is_within(t.find(s).unwrap(), secs[0]), "{s}");
+    }
 }
 
 #[test]

@@ -170,6 +170,62 @@ fn errors_name_file_record_and_field() {
 }
 
 #[test]
+fn an_override_resting_on_the_briefing_needs_a_quote_or_inferred() {
+    // Neither quote nor inferred: the error names the quote field of that override.
+    for (field, value) in [
+        (
+            "tech",
+            "{\"level\": \"medium\", \"basis\": \"R&D\", \"source\": \"Section 3.2\"}",
+        ),
+        (
+            "control",
+            "{\"level\": \"high\", \"basis\": \"steered\", \"source\": \"Section 3.2\"}",
+        ),
+    ] {
+        let (file, rec, fld, msg) = data_error(&[record("new-one", &[(field, value)])]);
+        assert_eq!(
+            (file.as_str(), rec.as_str()),
+            ("mine.json", "new-one"),
+            "{field}"
+        );
+        assert_eq!(fld, format!("{field}.quote"), "{msg}");
+        assert!(
+            msg.contains("quote") && msg.contains("inferred"),
+            "{field}: the message should offer both ways out: {msg}"
+        );
+    }
+    // Both at once is an error too.
+    let both = "{\"level\": \"medium\", \"basis\": \"x\", \"source\": \"Section 3.2\", \
+                \"quote\": \"R&D\", \"inferred\": true}";
+    let (_, _, fld, _) = data_error(&[record("new-one", &[("tech", both)])]);
+    assert_eq!(fld, "tech.inferred");
+    // Quoted, inferred or external: each loads, and says which it is.
+    let quoted = "{\"level\": \"medium\", \"basis\": \"Section 3.2: R&D\", \
+                  \"source\": \"Section 3.2\", \"quote\": \"integrate automobile production, R&D\"}";
+    let inferred = "{\"level\": \"medium\", \"basis\": \"inferred: a state body by its name\", \
+                    \"source\": \"Table 3\", \"inferred\": true}";
+    let external = "{\"level\": \"medium\", \"basis\": \"our 2024 visit\", \
+                    \"source\": \"External: site visit 2024\"}";
+    let d = load(&[
+        record("q-one", &[("tech", quoted)]),
+        record("i-one", &[("control", inferred)]),
+        record("e-one", &[("tech", external)]),
+    ])
+    .unwrap();
+    let get = |id: &str| d.partner(d.find_partner(id).unwrap());
+    let q = get("q-one").tech();
+    assert_eq!(q.level(), Level::Medium);
+    assert_eq!(q.quote(), Some("integrate automobile production, R&D"));
+    assert!(!q.is_inferred());
+    let i = get("i-one").control();
+    assert_eq!(i.level(), Level::Medium);
+    assert!(i.is_inferred() && i.quote().is_none());
+    let e = get("e-one").tech();
+    assert!(!e.is_inferred() && e.quote().is_none());
+    assert!(!e.basis().unwrap().1.is_briefing());
+}
+
+#[test]
 fn duplicate_ids_within_a_file_are_rejected() {
     let (_, rec, field, _) =
         data_error(&[record("dup", &[]), record("dup", &[("name", "\"Other\"")])]);
