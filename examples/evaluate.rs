@@ -107,8 +107,19 @@ fn text(report: &EvalReport, rows: &[eccp_china::evaluate::AblationRow]) -> Stri
         o.push('\n');
     }
     o.push_str(&format!(
-        "\nCatalogue coverage of the top {k}s: {:.1}%\n\n",
+        "\nCatalogue coverage of the top {k}s: {:.1}%\n",
         100.0 * report.coverage
+    ));
+    let all = &report.overall;
+    let held = report.by_split.get("held_out");
+    o.push_str(&format!(
+        "Intermediaries kept apart: the ranked list is judged against the partners it may hold. \
+         Against every judgment, intermediaries included, nDCG@{k} is {:.3} (held_out {}); \
+         {} of the {} judged intermediaries appear under the top {k} matches' who can help.\n\n",
+        all.ndcg_all_judged,
+        held.map_or("-".to_string(), |m| format!("{:.3}", m.ndcg_all_judged)),
+        all.intermediaries_listed,
+        all.intermediaries_judged,
     ));
     o.push_str(&format!(
         "| profile | split | nDCG@{k} | P@{k} | R@{k} | RR |\n|---|---|---|---|---|---|\n"

@@ -19,8 +19,19 @@
 //!
 //! Recall and MRR are undefined for a profile with no relevant partner; such profiles are
 //! left out of those two means (and counted).
+//!
+//! # Intermediaries
+//!
+//! The ranked list holds partners; intermediaries (support services, government bodies and
+//! records whose role says so) are listed apart, under each match's "who can help", unless
+//! the profile's goals ask for them ([`Role`]). A judgment of an intermediary
+//! therefore grades what the list is not meant to hold: the metrics above are computed
+//! against the judgments of the records the ranking may hold, and each profile also reports
+//! nDCG@k against every judgment (`ndcg_all_judged`) and how many of its judged
+//! intermediaries (grade 1 or more) appear among the top k matches' intermediaries
+//! (`intermediaries_listed` of `intermediaries_judged`).
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Goal, Role};
 use crate::profile::{Profile, ProfileInput};
 use crate::recommend::Recommender;
 use crate::resolve::ResolvedProfile;
@@ -212,8 +223,14 @@ pub struct ProfileMetrics {
     pub id: String,
     /// Its split.
     pub split: String,
-    /// nDCG@k.
+    /// nDCG@k, against the judgments of records the ranking may hold.
     pub ndcg: f64,
+    /// nDCG@k against every judgment, intermediaries included.
+    pub ndcg_all_judged: f64,
+    /// Judged intermediaries (grade 1 or more) the ranking does not hold.
+    pub intermediaries_judged: usize,
+    /// Of those, how many the top k matches list as who can help.
+    pub intermediaries_listed: usize,
     /// precision@k.
     pub precision: f64,
     /// recall@k; `None` when no judged partner is relevant.
@@ -237,6 +254,12 @@ pub struct MeanMetrics {
     pub profiles: usize,
     /// Mean nDCG@k.
     pub ndcg: f64,
+    /// Mean nDCG@k against every judgment, intermediaries included.
+    pub ndcg_all_judged: f64,
+    /// Judged intermediaries the rankings do not hold, in all.
+    pub intermediaries_judged: usize,
+    /// Of those, how many the top k matches list as who can help.
+    pub intermediaries_listed: usize,
     /// Mean precision@k.
     pub precision: f64,
     /// Mean recall@k over the profiles where it is defined.
@@ -348,6 +371,9 @@ fn summarise(ps: &[&ProfileMetrics]) -> MeanMetrics {
     MeanMetrics {
         profiles: ps.len(),
         ndcg: mean(ps.iter().map(|p| p.ndcg)),
+        ndcg_all_judged: mean(ps.iter().map(|p| p.ndcg_all_judged)),
+        intermediaries_judged: ps.iter().map(|p| p.intermediaries_judged).sum(),
+        intermediaries_listed: ps.iter().map(|p| p.intermediaries_listed).sum(),
         precision: mean(ps.iter().map(|p| p.precision)),
         recall: mean(ps.iter().filter_map(|p| p.recall)),
         mrr: mean(ps.iter().filter_map(|p| p.reciprocal_rank)),
@@ -391,9 +417,53 @@ pub fn evaluate(
     for p in profiles {
         let ranked = rec.rank(&p.resolved, &opts)?;
         let ranking: Vec<&str> = ranked.iter().map(|(i, _)| d.partner(*i).id()).collect();
-        let ndcg = ndcg_at(&ranking, &p.grades, options.k);
+        // The judgments of what the ranking may hold; intermediaries are listed apart
+        // unless the profile asks for business support.
+        let help = p
+            .resolved
+            .profile()
+            .goals()
+            .contains(&Goal::BusinessSupport);
+        let apart = |id: &str| {
+            !help
+                && d.find_partner(id)
+                    .is_some_and(|i| d.partner(i).role() == Role::Intermediary)
+        };
+        let grades: HashMap<String, u8> = p
+            .grades
+            .iter()
+            .filter(|(id, _)| !apart(id))
+            .map(|(id, g)| (id.clone(), *g))
+            .collect();
+        let judged_apart: Vec<&str> = p
+            .grades
+            .iter()
+            .filter(|(id, g)| **g >= 1 && apart(id))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        let listed = if judged_apart.is_empty() {
+            0
+        } else {
+            let shown = rec.recommend(
+                &p.resolved,
+                &Options {
+                    top_k: options.k,
+                    ..opts.clone()
+                },
+            )?;
+            judged_apart
+                .iter()
+                .filter(|id| {
+                    shown
+                        .matches
+                        .iter()
+                        .any(|m| m.intermediaries.iter().any(|x| x.id == **id))
+                })
+                .count()
+        };
+        let ndcg = ndcg_at(&ranking, &grades, options.k);
         let (precision, recall, rr) =
-            precision_recall_rr(&ranking, &p.grades, options.k, options.threshold);
+            precision_recall_rr(&ranking, &grades, options.k, options.threshold);
         let top: Vec<String> = ranking
             .iter()
             .take(options.k)
@@ -414,6 +484,9 @@ pub fn evaluate(
             id: p.id.clone(),
             split: p.split.clone(),
             ndcg,
+            ndcg_all_judged: ndcg_at(&ranking, &p.grades, options.k),
+            intermediaries_judged: judged_apart.len(),
+            intermediaries_listed: listed,
             precision,
             recall,
             reciprocal_rank: rr,

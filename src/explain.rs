@@ -2,11 +2,11 @@
 //! who can help make the contact; each in the briefing's own words and sections.
 
 use crate::dataset::{
-    Dataset, Kind, Level, NoteKind, Partner, PolicyNote, SectorId, Source, SourceRef,
+    Dataset, Evidence, Goal, Kind, Level, NoteKind, Partner, PolicyNote, SectorId, Source,
+    SourceRef,
 };
-use crate::features::FeatureMatrix;
-use crate::resolve::{contains_phrase, ResolvedProfile};
-use crate::score::{goal_affinity, Component, Query, Scored};
+use crate::resolve::{contains_phrase, describe_region, ResolvedProfile};
+use crate::score::{Component, Query, RegionWhy, Relation, Scored};
 use serde::Serialize;
 
 /// One reason for a match, with the briefing section (or table) behind it.
@@ -60,14 +60,20 @@ fn cite(s: &Source) -> String {
     s.to_string()
 }
 
-/// The source of `p` that best supports `sector` (one naming it in its quote), else the first.
-fn best_source<'a>(d: &Dataset, p: &'a Partner, sector: SectorId) -> Option<&'a Source> {
+/// The words that name a sector in prose: its label, aliases and keywords of four letters
+/// or more, lower case.
+fn sector_words(d: &Dataset, sector: SectorId) -> Vec<String> {
     let s = d.taxonomy().get(sector);
-    let words: Vec<String> = std::iter::once(s.label().to_lowercase())
+    std::iter::once(s.label().to_lowercase())
         .chain(s.aliases().iter().map(|a| a.to_lowercase()))
         .chain(s.keywords().iter().cloned())
         .filter(|w| w.len() >= 4)
-        .collect();
+        .collect()
+}
+
+/// The source of `p` that best supports `sector` (one naming it in its quote), else the first.
+fn best_source<'a>(d: &Dataset, p: &'a Partner, sector: SectorId) -> Option<&'a Source> {
+    let words = sector_words(d, sector);
     p.sources()
         .iter()
         .find(|src| {
@@ -107,11 +113,13 @@ pub(crate) fn note_applies(d: &Dataset, n: &PolicyNote, r: &ResolvedProfile, p: 
             .any(|t| r.topics().iter().any(|k| contains_phrase(k, t)));
     let kind_ok = c.kinds().is_empty() || c.kinds().contains(&p.kind());
     let control_ok = c.min_control().is_none_or(|m| p.control().level() >= m);
+    let tech_ok = c.min_tech().is_none_or(|m| p.tech().level() >= m)
+        && c.max_tech().is_none_or(|m| p.tech().level() <= m);
     let org_ok = !c.no_formal_organisation() || !p.has_formal_organisation();
     let region_ok = c.macro_regions().is_empty()
         || d.macro_region_of(p)
             .is_some_and(|m| c.macro_regions().contains(&m));
-    sector_ok && topic_ok && kind_ok && control_ok && org_ok && region_ok
+    sector_ok && topic_ok && kind_ok && control_ok && tech_ok && org_ok && region_ok
 }
 
 /// Notes with no condition: the briefing's general cautions, which apply to every match.
@@ -133,123 +141,162 @@ fn risk_of(n: &PolicyNote) -> Risk {
     }
 }
 
-/// The reasons for one match, strongest first within the fixed component order.
-pub(crate) fn reasons(
-    d: &Dataset,
-    m: &FeatureMatrix,
-    q: &Query,
-    r: &ResolvedProfile,
-    s: &Scored,
-) -> Vec<Reason> {
+/// The reasons for one match, in the fixed component order: each rendered from what the
+/// scorer returned for that component, so a reason cannot say more than the score used.
+pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -> Vec<Reason> {
     let tax = d.taxonomy();
     let reg = d.regions();
     let p = d.partner(s.partner);
     let mut out = Vec::new();
     let comp = |c: Component| s.components[c as usize];
+    let sq = q.sector_query();
 
-    // Sector: the best pair of a profile sector and a partner sector.
-    let mut best: Option<(f64, SectorId, SectorId, &str)> = None;
-    for e in r.sector_matches().iter().chain(r.keyword_matches()) {
-        for w in &e.sectors {
-            for ps in p.sectors() {
-                let c = tax.closeness(*w, *ps);
-                // Ties go to the smallest (sector, partner sector, input), so the reason does
-                // not depend on the order the profile lists its sectors in.
-                let better = best.is_none_or(|b| {
-                    c > b.0 || (c == b.0 && (*w, *ps, e.input.as_str()) < (b.1, b.2, b.3))
-                });
-                if better {
-                    best = Some((c, *w, *ps, e.input.as_str()));
-                }
-            }
+    // Sector: the specialisation that decided, and how many it meets.
+    let fit = s.why.sector.fit;
+    if let Some(b) = fit.best {
+        let input = &sq.terms()[b.term].input;
+        let mut text = if b.closeness >= 1.0 {
+            format!(
+                "Works in {} (you asked for \"{input}\")",
+                tax.get(b.partner).label()
+            )
+        } else {
+            format!(
+                "Works in {}, close to {} (you asked for \"{input}\"; closeness {:.2})",
+                tax.get(b.partner).label(),
+                tax.get(b.wanted).label(),
+                b.closeness
+            )
+        };
+        let (met, of) = fit.met;
+        if of > 1 && met > 1 {
+            text.push_str(&format!("; it meets {met} of your {of} specialisations"));
         }
-    }
-    if let Some((c, w, ps, input)) = best {
-        if c > 0.0 {
-            let src = best_source(d, p, ps);
-            let text = if c >= 1.0 {
-                format!(
-                    "Works in {} (you asked for \"{input}\")",
-                    tax.get(ps).label()
-                )
-            } else {
-                format!(
-                    "Works in {}, close to {} (you asked for \"{input}\"; closeness {:.2})",
-                    tax.get(ps).label(),
-                    tax.get(w).label(),
-                    c
-                )
-            };
-            out.push(Reason {
-                component: "sector",
-                text,
-                source: src.map(cite).unwrap_or_default(),
-                quote: src.and_then(|s| s.quote()).map(str::to_string),
-            });
-        }
-    }
-
-    // Region.
-    let macro_id = d.macro_region_of(p);
-    if p.province().is_none() {
+        let src = best_source(d, p, b.partner);
         out.push(Reason {
+            component: "sector",
+            text,
+            source: src.map(cite).unwrap_or_default(),
+            quote: src.and_then(|s| s.quote()).map(str::to_string),
+        });
+    }
+    if let Some(i) = s.why.sector.phrase {
+        let ph = &sq.phrases()[i];
+        let src = p
+            .sources()
+            .iter()
+            .find(|s| matches!(s.reference(), SourceRef::Table(4)))
+            .or_else(|| p.sources().first());
+        let share = match ph.partners_sharing {
+            1 => format!(
+                "the only one of the {} partners whose name does",
+                d.partners().len()
+            ),
+            n => format!(
+                "one of {n} of the {} partners whose names do",
+                d.partners().len()
+            ),
+        };
+        out.push(Reason {
+            component: "sector",
+            text: format!("Its name says it makes \"{}\": {share}", ph.input),
+            source: src.map(cite).unwrap_or_default(),
+            quote: src.and_then(|s| s.quote()).map(str::to_string),
+        });
+    }
+
+    // Region: the relation the scorer found.
+    match s.why.region {
+        RegionWhy::National => out.push(Reason {
             component: "region",
             text: "A national body: it works across China".into(),
             source: p.sources().first().map(cite).unwrap_or_default(),
             quote: None,
-        });
-    } else if !r.region_matches().is_empty() {
-        if comp(Component::Region) >= 1.0 {
-            let mut wanted: Vec<&str> = r
-                .region_matches()
-                .iter()
-                .map(|x| x.input.as_str())
-                .collect();
-            wanted.sort_unstable();
+        }),
+        RegionWhy::Preferred(Some((pref, rel))) => {
+            let wanted = describe_region(d, pref);
             let here = d
                 .city_of(p)
                 .map(|c| reg.place(c).name().to_string())
                 .or_else(|| p.province().map(|pr| reg.province(pr).name().to_string()))
                 .unwrap_or_default();
+            let text = match rel {
+                Relation::Inside => {
+                    format!("Located in {here}, within a region you prefer ({wanted})")
+                }
+                Relation::SameProvince => {
+                    format!("Located in {here}: not in {wanted} itself, but in the same province")
+                }
+                Relation::SameMacroRegion => {
+                    let mr = d
+                        .macro_region_of(p)
+                        .map(|m| reg.macro_region(m).name())
+                        .unwrap_or_default();
+                    format!("Not in a region you prefer, but nearby: in the {mr}, like {wanted}")
+                }
+            };
             out.push(Reason {
                 component: "region",
-                text: format!(
-                    "Located in {here}, within the regions you prefer ({})",
-                    wanted.join(", ")
-                ),
-                source: "Section 3.1".into(),
-                quote: None,
-            });
-        } else if comp(Component::Region) > 0.0 {
-            let mr = macro_id
-                .map(|m| reg.macro_region(m).name())
-                .unwrap_or_default();
-            out.push(Reason {
-                component: "region",
-                text: format!("Not in a region you prefer, but nearby: in the {mr}"),
+                text,
                 source: "Section 3.1".into(),
                 quote: None,
             });
         }
-    } else if let Some(mid) = macro_id {
-        let mr = reg.macro_region(mid);
-        let wanted = r.sectors();
-        let strong = mr
-            .strengths()
-            .iter()
-            .copied()
-            .filter(|st| wanted.iter().any(|w| tax.closeness(*w, *st) >= 0.7))
-            .map(|st| tax.get(st).label().to_lowercase())
-            .collect::<Vec<_>>();
-        if !strong.is_empty() {
-            let src = mr.sources().first();
+        RegionWhy::Preferred(None) => {}
+        RegionWhy::Strength(m, Some(st)) => {
+            let mr = reg.macro_region(m);
+            let field = tax.get(st.sector).label().to_lowercase();
+            let close = if st.closeness >= 1.0 {
+                String::new()
+            } else {
+                format!(
+                    ", close to your {} (closeness {:.2})",
+                    tax.get(st.wanted).label().to_lowercase(),
+                    st.closeness
+                )
+            };
+            let (text, src) = match st.hosted_by {
+                // The strength is a partner the briefing places there.
+                Some(h) => {
+                    let host = d.partner(h);
+                    let text = if h == s.partner {
+                        format!(
+                            "{} hosts it, one of the briefing's clusters in {field}{close}",
+                            mr.name()
+                        )
+                    } else {
+                        format!(
+                            "{} hosts clusters in {field}{close}, such as {}",
+                            mr.name(),
+                            host.name()
+                        )
+                    };
+                    (text, host.sources().first())
+                }
+                None => {
+                    let src = mr
+                        .sources()
+                        .iter()
+                        .find(|src| {
+                            src.quote().is_some_and(|q| {
+                                let q = q.to_lowercase();
+                                sector_words(d, st.sector)
+                                    .iter()
+                                    .any(|w| q.contains(w.as_str()))
+                            })
+                        })
+                        .or_else(|| mr.sources().first());
+                    (format!("{} is strong in {field}{close}", mr.name()), src)
+                }
+            };
             out.push(Reason {
                 component: "region",
-                text: format!("{} is strong in {}", mr.name(), strong.join(", ")),
+                text,
                 source: src.map(cite).unwrap_or_else(|| "Section 3.1".into()),
                 quote: src.and_then(|s| s.quote()).map(str::to_string),
             });
         }
+        RegionWhy::Strength(_, None) => {}
     }
 
     // Tech and control, with their basis.
@@ -259,95 +306,72 @@ pub(crate) fn reasons(
         p.kind(),
         Kind::IndustrialCluster | Kind::SciencePark | Kind::EconomicZone | Kind::GovernmentBody
     );
-    let kind_basis = |what: &str, l: Level| {
-        if characterised {
-            format!(
-                "{} {what}, as section 3.1 characterises {}",
-                capitalise(l.as_str()),
-                kind_plural(p.kind())
-            )
-        } else {
-            format!(
-                "{} {what}: the default for {}, which the briefing does not rate",
-                capitalise(l.as_str()),
-                kind_plural(p.kind())
-            )
+    let basis_of = |what: &str, a: &crate::Assessment| -> (String, String) {
+        let level = capitalise(a.level().as_str());
+        match a.basis() {
+            Some((b, src)) if a.is_inferred() => (
+                format!("{level} {what} (inferred): {}", strip_section(b)),
+                src.to_string(),
+            ),
+            Some((b, src)) => (
+                format!("{level} {what}: {}", strip_section(b)),
+                src.to_string(),
+            ),
+            None if characterised => (
+                format!(
+                    "{level} {what}, as section 3.1 characterises {}",
+                    kind_plural(p.kind())
+                ),
+                "Section 3.1".into(),
+            ),
+            None => (
+                format!(
+                    "{level} {what}: the default for {}, which the briefing does not rate",
+                    kind_plural(p.kind())
+                ),
+                "crate default".into(),
+            ),
         }
     };
-    let default_source = if characterised {
-        "Section 3.1"
-    } else {
-        "crate default"
-    };
-    let tech = p.tech();
+    let (mut text, source) = basis_of("tech", p.tech());
+    if let Some((g, f)) = s.why.tech.weakest.filter(|w| w.1 < 1.0) {
+        text.push_str(&format!(
+            "; for {} with your {} tech level it fits {f:.2}",
+            goal_phrase(g),
+            s.why.tech.profile.as_str()
+        ));
+    }
     out.push(Reason {
         component: "tech",
-        text: match tech.basis() {
-            Some((b, _)) => format!(
-                "{} tech: {}",
-                capitalise(tech.level().as_str()),
-                strip_section(b)
-            ),
-            None => kind_basis("tech", tech.level()),
-        },
-        source: tech
-            .basis()
-            .map(|(_, s)| s.to_string())
-            .unwrap_or_else(|| default_source.into()),
-        quote: None,
+        text,
+        source,
+        quote: p.tech().quote().map(str::to_string),
     });
-    let control = p.control();
+    let (text, source) = basis_of("political control", p.control());
     let tol = r.profile().control_tolerance();
     out.push(Reason {
         component: "control",
         text: format!(
-            "{}; at your tolerance of {tol} this keeps {:.2} of the control score",
-            match control.basis() {
-                Some((b, _)) => format!(
-                    "{} political control: {}",
-                    capitalise(control.level().as_str()),
-                    strip_section(b)
-                ),
-                None => kind_basis("political control", control.level()),
-            },
+            "{text}; at your tolerance of {tol} this keeps {:.2} of the control score",
             comp(Component::Control)
         ),
-        source: control
-            .basis()
-            .map(|(_, s)| s.to_string())
-            .unwrap_or_else(|| default_source.into()),
-        quote: None,
+        source,
+        quote: p.control().quote().map(str::to_string),
     });
 
-    // Goal: the goal this kind serves best.
-    if let Some(g) = r
-        .profile()
-        .goals()
-        .iter()
-        .copied()
-        .max_by(|a, b| goal_affinity(*a, p.kind()).total_cmp(&goal_affinity(*b, p.kind())))
-    {
-        let (text, source) = goal_reason(g, p.kind());
+    // Goal: the profile goal this kind serves best.
+    if let Some((g, a)) = s.why.goal.best {
+        let (text, source) = goal_reason(g, p);
         out.push(Reason {
             component: "goal",
-            text: format!(
-                "{text} (serves {} at {:.1})",
-                g.as_str(),
-                goal_affinity(g, p.kind())
-            ),
+            text: format!("{text} (serves {} at {a:.1})", g.as_str()),
             source: source.into(),
             quote: None,
         });
     }
 
     // Reciprocity: the demand note behind it.
-    let row = m.matrix().row(s.partner.index());
-    if let Some(dm) = q
-        .demand
-        .iter()
-        .filter(|dm| dm.value(&row) > 0.0)
-        .max_by(|a, b| a.value(&row).total_cmp(&b.value(&row)))
-    {
+    if let Some(dm) = s.why.reciprocity {
         let n = &d.policy_notes()[dm.note];
         out.push(Reason {
             component: "reciprocity",
@@ -361,37 +385,40 @@ pub(crate) fn reasons(
         });
     }
 
-    // Evidence: the briefing's own case studies and conclusion.
-    let in_section = |sec: &str| {
-        p.sources()
-            .iter()
-            .find(move |s| matches!(s.reference(), SourceRef::Section(n) if n == sec))
-    };
+    // Evidence: the briefing's own case studies, conclusion and Table 1.
     if comp(Component::Evidence) > 0.0 {
-        if let (true, Some(src)) = (p.is_case_study(), in_section("3.2")) {
+        let in_section = |sec: &str| {
+            p.sources()
+                .iter()
+                .find(move |s| matches!(s.reference(), SourceRef::Section(n) if n == sec))
+        };
+        let table_1 = || {
+            p.sources()
+                .iter()
+                .find(|s| matches!(s.reference(), SourceRef::Table(1)))
+        };
+        let reason = match s.why.evidence.grade {
+            Evidence::CaseStudy => match (p.is_case_study(), in_section("3.2")) {
+                (true, Some(src)) => Some((
+                    "A case study of the briefing, among the clusters it finds most interesting for the EU",
+                    src,
+                )),
+                _ => in_section("5").map(|src| ("The briefing's conclusion points to it", src)),
+            },
+            Evidence::SampleOrganisation => table_1().map(|src| {
+                (
+                    "Listed in the briefing's sample of cluster organisations by sector",
+                    src,
+                )
+            }),
+            Evidence::Named | Evidence::Listed => None,
+        };
+        if let Some((text, src)) = reason {
             out.push(Reason {
                 component: "evidence",
-                text: "A case study of the briefing, among the clusters it finds most interesting for the EU".into(),
+                text: text.into(),
                 source: cite(src),
                 quote: src.quote().map(str::to_string),
-            });
-        } else if let Some(src) = in_section("5") {
-            out.push(Reason {
-                component: "evidence",
-                text: "The briefing's conclusion points to it".into(),
-                source: cite(src),
-                quote: src.quote().map(str::to_string),
-            });
-        } else if let Some(src) = p
-            .sources()
-            .iter()
-            .find(|s| matches!(s.reference(), SourceRef::Table(1)))
-        {
-            out.push(Reason {
-                component: "evidence",
-                text: "Listed in the briefing's sample of cluster organisations by sector".into(),
-                source: cite(src),
-                quote: None,
             });
         }
     }
@@ -434,19 +461,35 @@ fn specificity(d: &Dataset, n: &PolicyNote, p: &Partner) -> usize {
     sector * 4 + 2 * usize::from(!c.macro_regions().is_empty()) + usize::from(!c.kinds().is_empty())
 }
 
-fn goal_reason(g: crate::dataset::Goal, k: Kind) -> (&'static str, &'static str) {
-    use crate::dataset::Goal::*;
-    match (g, k) {
+/// Why a partner's kind serves a goal, in the briefing's terms, claiming nothing the
+/// partner's own ratings contradict.
+fn goal_reason(g: Goal, p: &Partner) -> (&'static str, &'static str) {
+    use Goal::*;
+    let high_tech = p.tech().level() == Level::High;
+    match (g, p.kind()) {
         (MarketAccess, Kind::IndustrialCluster) => ("Industrial clusters are market-driven: the briefing calls them the best choice to enter the Chinese market", "Section 3.1"),
         (MarketAccess, Kind::Association) => ("A sector association reaches the clusters' firms", "Table 1"),
-        (MarketAccess, Kind::SupportService) => ("Helps European firms find counterparts, sales and distribution", "Section 2.2"),
+        (MarketAccess | BusinessSupport, Kind::SupportService) => ("Helps European firms with regulations and IPR, finding counterparts, sales and distribution", "Section 2.2"),
         (RdCooperation, Kind::SciencePark) => ("Science parks are created to develop local capacity for innovation", "Section 3.1"),
         (RdCooperation | TechnologyTransfer, Kind::ResearchInstitute) => ("A research institute: a direct partner for joint R&D", "Table 3"),
-        (TechnologyTransfer, Kind::SciencePark | Kind::EconomicZone) => ("Zones and parks bring technology transfer and a high-tech ecosystem", "Section 3.1"),
+        (TechnologyTransfer, Kind::SciencePark | Kind::EconomicZone) if high_tech => ("Zones and parks bring technology transfer and a high-tech ecosystem", "Section 3.1"),
+        (TechnologyTransfer, Kind::SciencePark | Kind::EconomicZone) => ("Zones and parks are built to bring technology transfer", "Section 3.1"),
         (Investment, Kind::EconomicZone | Kind::SciencePark) => ("SEZs and parks are built to attract foreign direct investment", "Section 3.1"),
         (Sourcing, Kind::IndustrialCluster) => ("Production is split among many specialised SMEs in industrial clusters", "Section 3.1"),
         (_, Kind::GovernmentBody) => ("A policy actor: it can open doors, set frameworks and co-fund", "Section 4.1"),
         _ => ("Its kind serves this goal only in part", "Section 3.1"),
+    }
+}
+
+/// A goal as a phrase in a sentence.
+fn goal_phrase(g: Goal) -> &'static str {
+    match g {
+        Goal::MarketAccess => "market access",
+        Goal::RdCooperation => "R&D cooperation",
+        Goal::TechnologyTransfer => "technology transfer",
+        Goal::Sourcing => "sourcing",
+        Goal::Investment => "investment",
+        Goal::BusinessSupport => "business support",
     }
 }
 
@@ -500,24 +543,24 @@ pub(crate) fn risks(d: &Dataset, r: &ResolvedProfile, p: &Partner) -> Vec<Risk> 
 
 /// Most intermediaries listed per match.
 const MAX_INTERMEDIARIES: usize = 6;
+/// How many of the profile's best-scored intermediaries each match lists.
+pub(crate) const FIELD_INTERMEDIARIES: usize = 3;
 
-/// Who can broker the contact: the provincial body of the partner's province, the
-/// associations and support services of the same field, then cross-sector support services,
-/// then EU-China programmes of the field and the profile's goals that were still running
-/// when the briefing was written (2018).
-pub(crate) fn intermediaries(d: &Dataset, r: &ResolvedProfile, s: &Scored) -> Vec<Intermediary> {
+/// Who can broker the contact: the government body of the partner's own province or city
+/// (section 5: local authorities act "as a mediator to attract businesses"), then the
+/// intermediaries the model scores best for the profile (`helpers`: support services,
+/// government bodies and other records whose role is to help, best first), then an EU-China
+/// programme of the field and the profile's goals still running when the briefing was
+/// written (2018).
+pub(crate) fn intermediaries(
+    d: &Dataset,
+    r: &ResolvedProfile,
+    s: &Scored,
+    helpers: &[Scored],
+) -> Vec<Intermediary> {
     let tax = d.taxonomy();
     let p = d.partner(s.partner);
     let wanted = r.sectors();
-    let cross = tax.find("cross_sector");
-    let closeness_to_profile = |q: &Partner| -> f64 {
-        wanted
-            .iter()
-            .flat_map(|w| q.sectors().iter().map(move |qs| (w, qs)))
-            .filter(|(_, qs)| Some(**qs) != cross)
-            .map(|(w, qs)| tax.closeness(*w, *qs))
-            .fold(0.0, f64::max)
-    };
     let mut out: Vec<Intermediary> = Vec::new();
     let entry = |q: &Partner, why: String| Intermediary {
         id: q.id().to_string(),
@@ -533,8 +576,9 @@ pub(crate) fn intermediaries(d: &Dataset, r: &ResolvedProfile, s: &Scored) -> Ve
             .map(cite)
             .unwrap_or_default(),
     };
-    // 1. The provincial or municipal body where the partner is.
+    // 1. The government body where the partner is: its city's, else its province's.
     if let Some(pr) = p.province() {
+        let city = d.city_of(p);
         let mut local: Vec<&Partner> = d
             .partners()
             .iter()
@@ -542,49 +586,44 @@ pub(crate) fn intermediaries(d: &Dataset, r: &ResolvedProfile, s: &Scored) -> Ve
                 q.kind() == Kind::GovernmentBody && q.province() == Some(pr) && q.id() != p.id()
             })
             .collect();
-        local.sort_by(|a, b| a.id().cmp(b.id()));
+        // The city's own body first (a municipality), then by id.
+        local.sort_by_key(|q| (city.is_none() || d.city_of(q) != city, q.id()));
         if let Some(q) = local.first() {
+            let reg = d.regions();
+            let of = d
+                .city_of(q)
+                .map(|c| reg.place(c).name())
+                .unwrap_or_else(|| reg.province(pr).name());
             out.push(entry(
                 q,
                 format!(
-                    "The government body for {} in Table 3's list of contacts",
-                    d.regions().province(pr).name()
+                    "The government body of {of}, where the partner is: local authorities act as mediators to attract businesses (section 5)"
                 ),
             ));
         }
     }
-    // 2. Associations and support services of the field, closest first.
-    let mut field: Vec<(f64, &Partner)> = d
-        .partners()
-        .iter()
-        .filter(|q| {
-            matches!(q.kind(), Kind::Association | Kind::SupportService) && q.id() != p.id()
-        })
-        .map(|q| (closeness_to_profile(q), q))
-        .filter(|(c, _)| *c >= 0.7)
-        .collect();
-    field.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id().cmp(b.1.id())));
-    for (_, q) in field.into_iter().take(3) {
-        let what = if q.kind() == Kind::Association {
-            "An association"
-        } else {
-            "A support service"
+    // 2. The intermediaries the model scores best for this profile.
+    let cross = tax.find("cross_sector");
+    for h in helpers.iter().take(FIELD_INTERMEDIARIES) {
+        let q = d.partner(h.partner);
+        if q.id() == p.id() || out.iter().any(|x| x.id == q.id()) {
+            continue;
+        }
+        let every_field = q.sectors().iter().all(|s| Some(*s) == cross);
+        let why = match (q.kind(), every_field) {
+            (Kind::SupportService, true) => "A support service for European firms in every sector",
+            (Kind::SupportService, false) => "A support or information service of your field",
+            (Kind::GovernmentBody, true) => {
+                "A policy body for every sector: frameworks, programmes, co-funding"
+            }
+            (Kind::GovernmentBody, false) => {
+                "A policy body of your field: frameworks, programmes, co-funding"
+            }
+            _ => "A national body that helps reach your field's partners",
         };
-        out.push(entry(q, format!("{what} of your field")));
-    }
-    // 3. Support services for every sector.
-    let mut general: Vec<&Partner> = d
-        .partners()
-        .iter()
-        .filter(|q| {
-            q.kind() == Kind::SupportService && q.sectors().iter().any(|s| Some(*s) == cross)
-        })
-        .collect();
-    general.sort_by(|a, b| a.id().cmp(b.id()));
-    for q in general.into_iter().take(2) {
         out.push(entry(
             q,
-            "Helps European SMEs in China in every sector".into(),
+            format!("{why} (scores {:.2} for your profile)", h.score),
         ));
     }
     out.truncate(MAX_INTERMEDIARIES - 1);

@@ -1,9 +1,12 @@
-//! Step 3 of the data flow: every partner as a row of a feature matrix, built once per
-//! dataset.
+//! The partners as a dense feature matrix, for export: every partner a row, in the one-hot
+//! expansion of the same features the scoring model reads (see [`crate::score`]), for users'
+//! own models and plots. Ranking does not need it; a [`Recommender`](crate::Recommender)
+//! builds it only when asked.
 //!
 //! The column layout is documented on [`FeatureMatrix`].
 
-use crate::dataset::{Dataset, Kind, Level, SourceRef, Taxonomy};
+use crate::dataset::{Dataset, Kind, Taxonomy};
+use crate::score::{constants::grade_value, level_value};
 use ndarray::Array2;
 use std::ops::Range;
 
@@ -69,34 +72,6 @@ impl Layout {
     }
 }
 
-/// 0, 0.5 or 1 for low, medium, high.
-pub(crate) fn level_value(l: Level) -> f64 {
-    f64::from(l.rank()) / 2.0
-}
-
-/// The inverse of [`level_value`] for values read back from the matrix.
-pub(crate) fn level_index(v: f64) -> usize {
-    ((v * 2.0).round() as usize).min(2)
-}
-
-/// The briefing coverage of a partner, see the module docs.
-pub(crate) fn evidence_of(p: &crate::Partner) -> f64 {
-    if p.is_case_study() {
-        return 1.0;
-    }
-    let mut best: f64 = 0.3;
-    for s in p.sources() {
-        let v = match s.reference() {
-            SourceRef::Section(n) if n == "5" => 1.0,
-            SourceRef::Table(1) => 0.8,
-            SourceRef::Section(_) => 0.5,
-            _ => 0.3,
-        };
-        best = best.max(v);
-    }
-    best
-}
-
 /// Writes a partner's features into a zeroed row, as the matrix holds them.
 fn fill_row(
     tax: &Taxonomy,
@@ -129,7 +104,7 @@ fn fill_row(
     row[layout.control] = level_value(p.control().level());
     let k = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0);
     row[layout.kinds.start + k] = 1.0;
-    let coverage = evidence_of(p);
+    let coverage = grade_value(p.evidence());
     row[layout.evidence] = coverage;
     if let Some(main) = p.sectors().first() {
         for j in 0..tax.sectors().len() {
@@ -137,14 +112,6 @@ fn fill_row(
             row[layout.evidence_sectors.start + j] = coverage * tax.closeness(wanted, *main);
         }
     }
-}
-
-/// One partner's row, built on its own: the same values the matrix holds for it, for the
-/// few candidates the kernel hands over, without building the whole matrix.
-pub(crate) fn row_of(d: &Dataset, layout: &Layout, p: &crate::Partner) -> ndarray::Array1<f64> {
-    let mut row = ndarray::Array1::<f64>::zeros(layout.width);
-    fill_row(d.taxonomy(), d.regions(), layout, p, row.view_mut());
-    row
 }
 
 /// The partners of a dataset as a dense `N × D` matrix, one row per partner.
@@ -161,8 +128,12 @@ pub(crate) fn row_of(d: &Dataset, layout: &Layout, p: &crate::Partner) -> ndarra
 /// | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
 /// | `control` | its political control: 0, 0.5 or 1 |
 /// | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
-/// | `evidence` | how much the briefing points to it: 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
-/// | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the briefing points to a partner for the field it discusses it under, not for every sector it touches |
+/// | `evidence` | how much the briefing points to it ([`Evidence`](crate::Evidence)): 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+/// | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the evidence component of a profile naming that one sector |
+///
+/// Every value is the scoring model's own: a row's `sectors` column `j` is the sector fit
+/// the model gives the partner for a profile naming sector `j` alone, and so on; the tests
+/// check it.
 #[derive(Debug, Clone)]
 pub struct FeatureMatrix {
     x: Array2<f64>,

@@ -12,31 +12,36 @@
 //! |---|---|---|
 //! | `sector` | 2 | the main sector: sector fit, reciprocity and evidence, pre-added for single-sector partners |
 //! | `region` | 2 | the place, else the province, else "national": the region score |
-//! | `class` | 1 | kind × tech level × control level: tech, control and goal together |
+//! | `class` | 1 | role × kind × tech level × control level: admission, tech, control and goal together |
 //! | `macro_ev` | 1 | macro-region × evidence grade: regional demand notes and evidence |
 //! | `n_extra`, `extra_at` | 1 + 4 | further sectors, in a side pool (most partners have one) |
 //!
-//! Each row carries its position in id order, so that the earlier position wins a tie, which
-//! is the ranking's tie-break. Single-sector rows are grouped by main sector: a query reads
-//! the groups in the order of their best possible score and stops at the first group that
-//! cannot reach its top k, so the sectors a profile does not ask for are mostly never read. Scores are f64; [`Recommender`](crate::Recommender) re-scores the few
-//! candidates the kernel selects with the exact per-component arithmetic before it ranks
-//! them, so the fast path returns exactly the naive path's top k.
+//! # One model, evaluated ahead
+//!
+//! The kernel restates no scoring rule. Its tables are the model's own component functions
+//! (the scoring model's, `src/score/`) evaluated over their small domains: every kind, level, place, province,
+//! macro-region, evidence grade and sector. A multi-sector row calls the same functions on
+//! its sectors. Who may enter the ranking is the model's admission rule, folded into the
+//! tables as minus infinity. The one thing the kernel adds is arithmetic order: it sums the
+//! same weighted parts in groups, so its scores may differ from the exact scorer's in the
+//! last bits.
+//!
+//! That is why the kernel returns *candidates*: the best `k` rows and every row within a
+//! rounding slack of the `k`-th, so that rows tied with it are all there.
+//! [`Recommender`](crate::Recommender) re-scores them exactly and ranks them by the exact
+//! score and id, so the fast path returns exactly the exact path's top k, ties included.
+//!
+//! Each row carries its position in id order. Single-sector rows are grouped by main sector:
+//! a query reads the groups in the order of their best possible score and stops at the first
+//! group that cannot reach its top k, so the sectors a profile does not ask for are mostly
+//! never read.
 
-use crate::dataset::{Dataset, Kind, PartnerIndex, PlaceId, ProvinceId, SectorId};
-use crate::features::{evidence_of, Layout};
-use crate::score::Query;
+use crate::dataset::{Dataset, Evidence, Kind, Level, MacroRegionId, PartnerIndex, PlaceId, Role};
+use crate::dataset::{ProvinceId, SectorId};
+use crate::score::{Features, Query, RegionKey};
 use std::cmp::Ordering;
 
-/// Evidence grades, in row encoding order (see [`crate::features`]).
-const EVIDENCE_LEVELS: [f64; 4] = [0.3, 0.5, 0.8, 1.0];
-
-fn evidence_grade(v: f64) -> u8 {
-    EVIDENCE_LEVELS
-        .iter()
-        .position(|x| (*x - v).abs() < 1e-9)
-        .unwrap_or(0) as u8
-}
+const LEVELS: [Level; 3] = [Level::Low, Level::Medium, Level::High];
 
 /// The bit set of sector ids, all bits when one is past 127.
 fn sector_mask(ids: impl Iterator<Item = u16>) -> u128 {
@@ -53,7 +58,7 @@ fn sector_mask(ids: impl Iterator<Item = u16>) -> u128 {
 /// One partner, packed. See the module docs for the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C)]
-pub struct Row {
+struct Row {
     sector: u16,
     region: u16,
     class: u8,
@@ -70,15 +75,16 @@ pub struct PackedPartners {
     /// Partners with one sector (most of them), in id order: scored with three table reads
     /// and no branch.
     single: Vec<Row>,
-    /// Partners with several sectors, in id order, with where their further sectors start.
+    /// Partners with several sectors, in id order, with where their sectors start in `pool`.
     multi: Vec<Row>,
-    multi_extra_at: Vec<u32>,
+    multi_at: Vec<u32>,
     /// Each multi-sector row's sectors as a bit set (all bits when a sector id is past 127):
     /// a query skips, with one AND, the rows whose sectors it has no interest in.
     multi_mask: Vec<u128>,
     /// `single` is grouped by main sector: group `s` is `single[group[s]..group[s + 1]]`.
     group: Vec<u32>,
-    extra: Vec<u16>,
+    /// The sectors of multi-sector rows, main first.
+    pool: Vec<SectorId>,
     /// Row to partner index in its dataset.
     partner: Vec<u32>,
     /// Number of rows (the map above is empty when a row's partner is its position).
@@ -100,19 +106,7 @@ impl PackedPartners {
         });
         let mut packed = PackedPartners::empty(d, order.len());
         for i in order {
-            let p = &d.partners()[i as usize];
-            let kind = Kind::ALL.iter().position(|k| *k == p.kind()).unwrap_or(0) as u8;
-            packed.push(
-                i,
-                p.sectors(),
-                p.province(),
-                p.place(),
-                d.macro_region_of(p).map(|m| m.index()),
-                kind,
-                p.tech().level().rank(),
-                p.control().level().rank(),
-                evidence_grade(evidence_of(p)),
-            );
+            packed.push(i, &Features::of(d, PartnerIndex(i)));
         }
         packed.finish();
         packed
@@ -122,10 +116,10 @@ impl PackedPartners {
         PackedPartners {
             single: Vec::with_capacity(n),
             multi: Vec::new(),
-            multi_extra_at: Vec::new(),
+            multi_at: Vec::new(),
             multi_mask: Vec::new(),
             group: Vec::new(),
-            extra: Vec::new(),
+            pool: Vec::new(),
             partner: Vec::new(),
             n: 0,
             n_sectors: d.taxonomy().sectors().len(),
@@ -135,31 +129,32 @@ impl PackedPartners {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        partner: u32,
-        sectors: &[SectorId],
-        province: Option<ProvinceId>,
-        place: Option<PlaceId>,
-        macro_region: Option<usize>,
-        kind: u8,
-        tech: u8,
-        control: u8,
-        evidence: u8,
-    ) {
-        let region = match (place, province) {
-            (Some(pl), _) => pl.index(),
-            (None, Some(pr)) => self.n_places + pr.index(),
-            (None, None) => self.n_places + self.n_provinces,
-        } as u16;
-        let m = macro_region.unwrap_or(self.n_macros);
-        let rest = sectors.get(1..).unwrap_or(&[]);
+    /// The region code of a key: places, then provinces, then "national".
+    fn region_code(&self, key: RegionKey) -> usize {
+        match key {
+            RegionKey::Place(pl) => pl.index(),
+            RegionKey::Province(pr) => self.n_places + pr.index(),
+            RegionKey::National => self.n_places + self.n_provinces,
+        }
+    }
+
+    /// Packs the features the model reads of partner `partner`.
+    fn push(&mut self, partner: u32, p: &Features) {
+        let kind = Kind::ALL.iter().position(|k| *k == p.kind).unwrap_or(0) as u8;
+        let grade = Evidence::ALL
+            .iter()
+            .position(|e| *e == p.evidence)
+            .unwrap_or(0) as u8;
+        let m = p.macro_region.map_or(self.n_macros, |m| m.index());
+        let rest = p.sectors.get(1..).unwrap_or(&[]);
         let row = Row {
-            sector: sectors.first().map_or(0, |s| s.0),
-            region,
-            class: kind * 9 + tech * 3 + control,
-            macro_ev: (m * 4) as u8 + evidence,
+            sector: p.sectors.first().map_or(0, |s| s.0),
+            region: self.region_code(p.region) as u16,
+            class: u8::from(p.role == Role::Intermediary) * 63
+                + kind * 9
+                + p.tech.rank() * 3
+                + p.control.rank(),
+            macro_ev: (m * Evidence::ALL.len()) as u8 + grade,
             n_extra: rest.len() as u8,
             _pad: 0,
             pos: self.n as u32,
@@ -167,10 +162,10 @@ impl PackedPartners {
         if rest.is_empty() {
             self.single.push(row);
         } else {
-            self.multi_extra_at.push(self.extra.len() as u32);
+            self.multi_at.push(self.pool.len() as u32);
             self.multi_mask
-                .push(sector_mask(sectors.iter().map(|s| s.0)));
-            self.extra.extend(rest.iter().map(|s| s.0));
+                .push(sector_mask(p.sectors.iter().map(|s| s.0)));
+            self.pool.extend_from_slice(p.sectors);
             self.multi.push(row);
         }
         if partner as usize != self.n || !self.partner.is_empty() {
@@ -189,9 +184,9 @@ impl PackedPartners {
         // Unstable is enough (positions are unique) and sorts in place: no buffer of n rows.
         self.single.sort_unstable_by_key(|r| (r.sector, r.pos));
         self.multi.shrink_to_fit();
-        self.multi_extra_at.shrink_to_fit();
+        self.multi_at.shrink_to_fit();
         self.multi_mask.shrink_to_fit();
-        self.extra.shrink_to_fit();
+        self.pool.shrink_to_fit();
         self.partner.shrink_to_fit();
         let mut group = vec![0u32; self.n_sectors + 1];
         for r in &self.single {
@@ -207,7 +202,7 @@ impl PackedPartners {
 
     /// `n` synthetic partners drawn from `d`'s taxonomy, regions and kinds (seeded): one
     /// sector for most, two or three for a quarter, like the briefing's records. For benches
-    /// and scale tests; their partner index is their row.
+    /// and scale tests; their partner index is their row, and they have no names.
     pub fn synthetic(d: &Dataset, n: usize, seed: u64) -> PackedPartners {
         let mut rng = crate::rng::SplitMix64(seed ^ 0x5DEE_CE66_D1CE_4E5B);
         let mut next = move || rng.next();
@@ -218,40 +213,46 @@ impl PackedPartners {
         for i in 0..n {
             let r = next();
             let count = if r % 4 == 0 { 2 + (r >> 8) % 2 } else { 1 };
-            let sectors: Vec<SectorId> = (0..count)
-                .map(|_| SectorId((next() % n_sec) as u16))
-                .collect();
-            let (province, place) = if r % 16 == 1 {
-                (None, None)
+            let mut sectors: Vec<SectorId> = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                let s = SectorId((next() % n_sec) as u16);
+                if !sectors.contains(&s) {
+                    sectors.push(s);
+                }
+            }
+            let region = if r % 16 == 1 {
+                RegionKey::National
             } else {
-                let pl = PlaceId((next() % n_pl) as u16);
-                (Some(reg.place(pl).province()), Some(pl))
+                RegionKey::Place(PlaceId((next() % n_pl) as u16))
             };
-            let m = province.map(|p| reg.province(p).macro_region().index());
-            let kind = ((r >> 16) % 7) as u8;
+            let macro_region = region.province(reg).map(|p| reg.province(p).macro_region());
+            let kind = Kind::ALL[((r >> 16) % 7) as usize];
             packed.push(
                 i as u32,
-                &sectors,
-                province,
-                place,
-                m,
-                kind,
-                ((r >> 20) % 3) as u8,
-                ((r >> 24) % 3) as u8,
-                ((r >> 28) % 4) as u8,
+                &Features {
+                    sectors: &sectors,
+                    region,
+                    macro_region,
+                    kind,
+                    role: kind.role(),
+                    tech: LEVELS[((r >> 20) % 3) as usize],
+                    control: LEVELS[((r >> 24) % 3) as usize],
+                    evidence: Evidence::ALL[((r >> 28) % 4) as usize],
+                    partner: None,
+                },
             );
         }
         packed.finish();
         packed
     }
 
+    /// The sectors of a multi-sector row, main first.
     #[inline]
-    fn extra_at(&self, multi_index: usize, n: u8) -> &[u16] {
-        let at = self
-            .multi_extra_at
-            .get(multi_index)
-            .map_or(0, |a| *a as usize);
-        self.extra.get(at..at + n as usize).unwrap_or(&[])
+    fn sectors_of(&self, multi_index: usize, r: &Row) -> &[SectorId] {
+        let at = self.multi_at.get(multi_index).map_or(0, |a| *a as usize);
+        self.pool
+            .get(at..at + 1 + r.n_extra as usize)
+            .unwrap_or(&[])
     }
 
     /// Number of partners.
@@ -265,12 +266,12 @@ impl PackedPartners {
     }
 
     /// Bytes the kernel streams through: the rows of both segments, the multi-sector
-    /// offsets and the pool of further sectors.
+    /// offsets, bit sets and sector pool.
     pub fn bytes(&self) -> usize {
         (self.single.len() + self.multi.len()) * std::mem::size_of::<Row>()
-            + self.multi_extra_at.len() * 4
+            + self.multi_at.len() * 4
             + self.multi_mask.len() * 16
-            + self.extra.len() * 2
+            + self.pool.len() * 2
     }
 
     /// Bytes held in all: what [`PackedPartners::bytes`] streams plus the map from positions
@@ -294,12 +295,16 @@ impl PackedPartners {
             .iter()
             .fold(self.single.iter().fold(0u64, fold), fold);
         let offsets = self
-            .multi_extra_at
+            .multi_at
             .iter()
             .fold(rows, |acc, x| acc.wrapping_add(u64::from(*x)));
-        self.extra
+        let masks = self
+            .multi_mask
             .iter()
-            .fold(offsets, |acc, s| acc.wrapping_add(u64::from(*s)))
+            .fold(offsets, |acc, x| acc.wrapping_add(*x as u64));
+        self.pool
+            .iter()
+            .fold(masks, |acc, s| acc.wrapping_add(u64::from(s.0)))
     }
 
     /// The position (in id order) of a dataset partner, if it is packed here.
@@ -310,8 +315,8 @@ impl PackedPartners {
         self.partner.iter().position(|p| *p == partner.0)
     }
 
-    /// The row and, for a multi-sector one, its further sectors, at a position.
-    fn at_position(&self, pos: usize) -> Option<(&Row, &[u16])> {
+    /// The row at a position and its sectors.
+    fn at_position(&self, pos: usize) -> Option<(&Row, &[SectorId])> {
         if let Some(r) = self.single.iter().find(|r| r.pos as usize == pos) {
             return Some((r, &[]));
         }
@@ -320,7 +325,7 @@ impl PackedPartners {
             .binary_search_by_key(&(pos as u32), |r| r.pos)
             .ok()?;
         let r = &self.multi[i];
-        Some((r, self.extra_at(i, r.n_extra)))
+        Some((r, self.sectors_of(i, r)))
     }
 
     /// The dataset partner at a position (in id order).
@@ -329,193 +334,121 @@ impl PackedPartners {
     }
 }
 
-/// A query as lookup tables over the packed rows' fields.
+/// A query as lookup tables over the packed rows' fields, built by evaluating the model's
+/// component functions over their domains.
 #[derive(Debug, Clone)]
 pub struct KernelQuery {
     n_sectors: usize,
-    /// Per `sectors` entry: closeness of the entry to each sector, times the entry weight.
-    entries: Vec<Vec<f64>>,
-    /// Per keyword: the same, times the keyword weight.
-    keywords: Vec<Vec<f64>>,
-    /// (macro-region + national) × sector: weighted reciprocity.
-    recip: Vec<f64>,
-    /// Evidence grade × main sector: weighted evidence.
-    evidence: Vec<f64>,
-    /// (macro) × grade × sector: everything sector-dependent, for single-sector partners.
+    n_grades: usize,
+    /// The model, for the rows with several sectors.
+    query: Query,
+    /// (macro-region, national last) × grade × sector: the weighted sector, reciprocity and
+    /// evidence values of a single-sector partner.
     single: Vec<f64>,
-    /// (macro) × sector: sector fit plus reciprocity of one sector; summed over a
-    /// multi-sector partner's sectors it bounds their exact value from above.
+    /// (macro-region, national last) × sector: the weighted sector and reciprocity values of
+    /// one sector. Both rules take a maximum over the partner's sectors of non-negative
+    /// values, so summed over a multi-sector row's sectors these bound its value from above.
     bound: Vec<f64>,
-    /// class → weighted tech + control + goal.
-    class: [f64; 63],
-    /// region code → weighted region score.
+    /// Grade × sector: the weighted evidence value of a main sector.
+    evidence: Vec<f64>,
+    /// Class (role × kind × tech × control) → weighted tech + control + goal; minus
+    /// infinity for a kind and role the query does not admit.
+    class: [f64; 126],
+    /// Region code → weighted region value; minus infinity for a place it does not admit.
     region: Vec<f64>,
     /// The best class entry plus the best region entry: all a row scores without sectors.
     rest: f64,
-    /// The sectors with any sector-dependent value for this query, as a bit set.
+    /// The sectors with a sector value for this query, as a bit set: a row with none of
+    /// them is no match.
     relevant: u128,
 }
 
 impl KernelQuery {
-    /// Builds the tables of a matrix-path query (weights already normalised).
-    pub(crate) fn new(
-        d: &Dataset,
-        l: &Layout,
-        q: &Query,
-        w: &[f64; 7],
-        packed: &PackedPartners,
-    ) -> KernelQuery {
-        let tax = d.taxonomy();
+    /// The tables of `q` over `packed`'s taxonomy and regions (those of `d`).
+    pub(crate) fn new(d: &Dataset, q: &Query, packed: &PackedPartners) -> KernelQuery {
         let reg = d.regions();
-        let s_n = packed.n_sectors;
-        let sector_of = |col: usize, start: usize| SectorId((col - start) as u16);
-        // closeness of a column group (one entry) to every sector, best over the group.
-        let table = |group: &[usize], start: usize, weight: f64| -> Vec<f64> {
-            (0..s_n)
-                .map(|s| {
-                    group
-                        .iter()
-                        .map(|c| tax.closeness(sector_of(*c, start), SectorId(s as u16)))
-                        .fold(0.0, f64::max)
-                        * weight
-                })
-                .collect()
-        };
+        let w = q.weights();
         let (w_sec, w_reg, w_tech, w_ctrl, w_goal, w_rec, w_ev) =
             (w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
-        let e_n = q.entries.len().max(1) as f64;
-        let k_n = q.keywords.len().max(1) as f64;
-        let (entry_w, kw_w) = if q.keywords.is_empty() {
-            (w_sec / e_n, 0.0)
-        } else {
-            (0.75 * w_sec / e_n, 0.25 * w_sec / k_n)
-        };
-        let entries: Vec<Vec<f64>> = q
-            .entries
-            .iter()
-            .map(|g| table(g, l.sectors.start, entry_w))
-            .collect();
-        let keywords: Vec<Vec<f64>> = q
-            .keywords
-            .iter()
-            .map(|g| table(g, l.sectors.start, kw_w))
-            .collect();
-        // Evidence: coverage × mean over entries of the entry's closeness to the main sector.
-        let plain: Vec<Vec<f64>> = q
-            .entries
-            .iter()
-            .map(|g| table(g, l.sectors.start, 1.0))
-            .collect();
-        let mean_entry: Vec<f64> = (0..s_n)
-            .map(|s| plain.iter().map(|t| t[s]).sum::<f64>() / e_n)
-            .collect();
-        let mut evidence = vec![0.0; 4 * s_n];
-        for (g, cov) in EVIDENCE_LEVELS.iter().enumerate() {
-            for s in 0..s_n {
-                evidence[g * s_n + s] = w_ev * cov * mean_entry[s];
-            }
-        }
+        let s_n = packed.n_sectors;
         let n_m = packed.n_macros;
-        let mut recip: Vec<f64> = vec![0.0; (n_m + 1) * s_n];
-        for dm in &q.demand {
-            let brought = sector_of(dm.col, l.sectors.start);
-            for mi in 0..=n_m {
-                let ok = match dm.macro_col {
-                    None => true,
-                    Some(c) => mi < n_m && c - l.macro_regions.start == mi,
-                };
-                if !ok {
-                    continue;
-                }
-                for s in 0..s_n {
-                    let v = w_rec * dm.strength * tax.closeness(brought, SectorId(s as u16));
-                    let slot = &mut recip[mi * s_n + s];
-                    *slot = slot.max(v);
-                }
+        let g_n = Evidence::ALL.len();
+        let sector_id = |s: usize| SectorId(s as u16);
+        let macro_of = |m: usize| (m < n_m).then_some(MacroRegionId(m as u8));
+        let mut evidence = vec![0.0; g_n * s_n];
+        for (g, grade) in Evidence::ALL.iter().enumerate() {
+            for s in 0..s_n {
+                evidence[g * s_n + s] = w_ev * q.evidence(sector_id(s), *grade);
             }
         }
+        // A partner with no sector value is no match (the model's rule): minus infinity.
         let fit: Vec<f64> = (0..s_n)
-            .map(|s| {
-                entries.iter().map(|t| t[s]).sum::<f64>()
-                    + keywords.iter().map(|t| t[s]).sum::<f64>()
+            .map(|s| q.sector(&[sector_id(s)], None))
+            .map(|v| {
+                if v > 0.0 {
+                    w_sec * v
+                } else {
+                    f64::NEG_INFINITY
+                }
             })
             .collect();
-        let mut single = vec![0.0; (n_m + 1) * 4 * s_n];
+        let mut single = vec![0.0; (n_m + 1) * g_n * s_n];
         let mut bound = vec![0.0; (n_m + 1) * s_n];
-        for mi in 0..=n_m {
+        for m in 0..=n_m {
             for s in 0..s_n {
-                bound[mi * s_n + s] = fit[s] + recip[mi * s_n + s];
-                for g in 0..4 {
-                    single[(mi * 4 + g) * s_n + s] =
-                        fit[s] + recip[mi * s_n + s] + evidence[g * s_n + s];
+                let b = fit[s] + w_rec * q.reciprocity(&[sector_id(s)], macro_of(m));
+                // The bound sums over a row's sectors; a sector of no value adds nothing.
+                bound[m * s_n + s] = b.max(0.0);
+                for g in 0..g_n {
+                    single[(m * g_n + g) * s_n + s] = b + evidence[g * s_n + s];
                 }
             }
         }
-        let mut class = [0.0; 63];
-        for (k, _) in Kind::ALL.iter().enumerate() {
-            for t in 0..3 {
-                for c in 0..3 {
-                    class[k * 9 + t * 3 + c] =
-                        w_tech * q.tech[t] + w_ctrl * q.control[c] + w_goal * q.goal[k];
+        let mut class = [f64::NEG_INFINITY; 126];
+        for (r, role) in [Role::Partner, Role::Intermediary].iter().enumerate() {
+            for (k, kind) in Kind::ALL.iter().enumerate() {
+                if !q.admission().kind(*kind, *role) {
+                    continue;
+                }
+                for (t, tech) in LEVELS.iter().enumerate() {
+                    for (c, control) in LEVELS.iter().enumerate() {
+                        class[r * 63 + k * 9 + t * 3 + c] = w_tech * q.tech(*tech)
+                            + w_ctrl * q.control(*control)
+                            + w_goal * q.goal(*kind);
+                    }
                 }
             }
         }
-        // Region: the matrix path's preferences, folded over place ancestors.
-        let pref = |col: usize| {
-            q.region_prefs
-                .iter()
-                .find(|(c, _)| *c == col)
-                .map_or(0.0, |(_, v)| *v)
-        };
-        let province_value = |pr: ProvinceId| -> f64 {
-            let mi = reg.province(pr).macro_region().index();
-            if q.region_prefs.is_empty() {
-                q.macro_strength[mi]
-            } else {
-                pref(l.provinces.start + pr.index()).max(pref(l.macro_regions.start + mi))
-            }
-        };
-        let mut region = Vec::with_capacity(packed.n_places + packed.n_provinces + 1);
-        for (i, pl) in reg.places().iter().enumerate() {
-            let mut v = province_value(pl.province());
-            if !q.region_prefs.is_empty() {
-                for a in reg.place_ancestors(PlaceId(i as u16)) {
-                    v = v.max(pref(l.places.start + a.index()));
-                }
-            }
-            region.push(w_reg * v);
-        }
-        for i in 0..packed.n_provinces {
-            region.push(w_reg * province_value(ProvinceId(i as u8)));
-        }
-        region.push(
-            w_reg
-                * if q.region_prefs.is_empty() {
-                    q.national_strength
+        let keys = (0..packed.n_places)
+            .map(|i| RegionKey::Place(PlaceId(i as u16)))
+            .chain((0..packed.n_provinces).map(|i| RegionKey::Province(ProvinceId(i as u8))))
+            .chain(std::iter::once(RegionKey::National));
+        let region: Vec<f64> = keys
+            .map(|key| {
+                if q.admission().region(reg, key) {
+                    w_reg * q.region(d, key)
                 } else {
-                    q.national
-                },
-        );
+                    f64::NEG_INFINITY
+                }
+            })
+            .collect();
         let rest = class.iter().copied().fold(f64::NEG_INFINITY, f64::max)
             + region.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        // The sectors a row must have one of to be a match at all.
         let relevant = if s_n > 128 {
             u128::MAX
         } else {
             (0..s_n)
-                .filter(|s| {
-                    (0..=n_m).any(|m| bound[m * s_n + s] > 0.0)
-                        || (0..4).any(|g| evidence[g * s_n + s] > 0.0)
-                })
+                .filter(|s| fit[*s] > f64::NEG_INFINITY)
                 .fold(0u128, |acc, s| acc | 1 << s)
         };
         KernelQuery {
             n_sectors: s_n,
-            entries,
-            keywords,
-            recip,
-            evidence,
+            n_grades: g_n,
+            query: q.clone(),
             single,
             bound,
+            evidence,
             class,
             region,
             rest,
@@ -523,39 +456,42 @@ impl KernelQuery {
         }
     }
 
-    /// The score of one row (approximately the exact score: same terms, other order);
-    /// `extra` holds a multi-sector row's further sectors.
+    /// The kernel score of one row; `sectors` holds a multi-sector row's sectors (empty for
+    /// a single-sector row).
     #[inline]
-    fn score(&self, r: &Row, extra: &[u16]) -> f64 {
+    fn score(&self, r: &Row, sectors: &[SectorId]) -> f64 {
         let base = self.class[r.class as usize] + self.region[r.region as usize];
-        if extra.is_empty() {
+        if sectors.is_empty() {
             return base + self.single[r.macro_ev as usize * self.n_sectors + r.sector as usize];
         }
-        base + self.multi(r, extra)
+        base + self.multi(r, sectors)
     }
 
-    /// The sector-dependent part of a multi-sector row, exactly.
-    fn multi(&self, r: &Row, extra: &[u16]) -> f64 {
-        let s_n = self.n_sectors;
-        let s0 = r.sector as usize;
-        let best = |t: &[f64]| extra.iter().fold(t[s0], |a, s| a.max(t[*s as usize]));
-        let fit: f64 = self.entries.iter().map(|t| best(t)).sum::<f64>()
-            + self.keywords.iter().map(|t| best(t)).sum::<f64>();
-        let m = (r.macro_ev >> 2) as usize;
-        let rec = best(&self.recip[m * s_n..(m + 1) * s_n]);
-        let g = (r.macro_ev & 3) as usize;
-        fit + rec + self.evidence[g * s_n + s0]
+    /// The sector-dependent part of a multi-sector row: the model's functions on its sectors.
+    fn multi(&self, r: &Row, sectors: &[SectorId]) -> f64 {
+        let w = self.query.weights();
+        let m = r.macro_ev as usize / self.n_grades;
+        let macro_region = (m * self.n_grades < self.single.len() / self.n_sectors.max(1)
+            && m < self.bound.len() / self.n_sectors.max(1) - 1)
+            .then_some(MacroRegionId(m as u8));
+        let g = r.macro_ev as usize % self.n_grades;
+        let sector = self.query.sector(sectors, None);
+        if sector <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        w[0] * sector
+            + w[5] * self.query.reciprocity(sectors, macro_region)
+            + self.evidence[g * self.n_sectors + r.sector as usize]
     }
 
-    /// An upper bound of a multi-sector row's score, from one table and a sum: maxima over
-    /// the row's sectors are at most the sum over them.
+    /// An upper bound of a multi-sector row's score, from one table and a sum.
     #[inline]
-    fn multi_bound(&self, r: &Row, extra: &[u16], base: f64) -> f64 {
+    fn multi_bound(&self, r: &Row, sectors: &[SectorId], base: f64) -> f64 {
         let s_n = self.n_sectors;
-        let m = (r.macro_ev >> 2) as usize;
-        let g = (r.macro_ev & 3) as usize;
+        let m = r.macro_ev as usize / self.n_grades;
+        let g = r.macro_ev as usize % self.n_grades;
         let b = &self.bound[m * s_n..(m + 1) * s_n];
-        let sum: f64 = b[r.sector as usize] + extra.iter().map(|s| b[*s as usize]).sum::<f64>();
+        let sum: f64 = sectors.iter().map(|s| b[s.index()]).sum();
         base + sum + self.evidence[g * s_n + r.sector as usize]
     }
 }
@@ -568,10 +504,19 @@ fn better(a: &Cand, b: &Cand) -> Ordering {
     b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
-/// A bounded set of the best `k` candidates, worst first in `items` order kept sorted.
+/// How far below the `k`-th kernel score a row may be and still tie with it exactly: the
+/// kernel and the exact scorer add the same at most ten terms in [0, 1] in different orders,
+/// which moves a sum by far less than this.
+const SLACK: f64 = 1e-9;
+
+/// The best `k` candidates, and every other candidate within [`SLACK`] of the `k`-th.
 struct TopK {
     k: usize,
+    /// The best `k` so far, sorted worst first.
     items: Vec<Cand>,
+    /// Candidates beyond the best `k` that were within the slack when offered; pruned as the
+    /// `k`-th best rises.
+    near: Vec<Cand>,
     /// Scores below this cannot make the final top k (another scan holds k better).
     floor: f64,
 }
@@ -581,65 +526,100 @@ impl TopK {
         TopK {
             k,
             items: Vec::with_capacity(k.min(1 << 16) + 1),
+            near: Vec::new(),
             floor: f64::NEG_INFINITY,
         }
     }
 
+    /// The `k`-th best score so far (minus infinity until there are `k`), or the floor.
     #[inline]
-    fn threshold(&self) -> f64 {
-        if self.items.len() < self.k {
-            self.floor
+    fn kth(&self) -> f64 {
+        let kth = if self.k == 0 || self.items.len() < self.k {
+            f64::NEG_INFINITY
         } else {
-            self.items[0].0.max(self.floor)
-        }
+            self.items[0].0
+        };
+        kth.max(self.floor)
     }
 
-    /// Offers a candidate; it gets in if it beats the worst kept one (higher score, or the
-    /// same score at an earlier position).
+    /// Rows scoring below this cannot be candidates.
+    #[inline]
+    fn threshold(&self) -> f64 {
+        self.kth() - SLACK
+    }
+
+    /// Offers a candidate scoring at least [`TopK::threshold`]: it joins the best `k` if it
+    /// beats the worst of them (higher score, or the same score at an earlier position),
+    /// else the near ones.
     #[inline]
     fn offer(&mut self, c: Cand) {
-        if self.k == 0 {
+        // Minus infinity is a row the query does not admit or no match: never a candidate.
+        if self.k == 0 || c.0 == f64::NEG_INFINITY || c.0 < self.threshold() {
             return;
         }
         if self.items.len() == self.k {
             if better(&c, &self.items[0]) != Ordering::Less {
+                self.near.push(c);
+                self.prune();
                 return;
             }
-            self.items.remove(0);
+            let out = self.items.remove(0);
+            self.near.push(out);
         }
         // items are sorted worst first.
         let pos = self
             .items
             .partition_point(|x| better(x, &c) == Ordering::Greater);
         self.items.insert(pos, c);
+        self.prune();
     }
 
-    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
-    fn merge(mut self, other: TopK) -> TopK {
-        let mut all = std::mem::take(&mut self.items);
-        all.extend(other.items);
-        all.sort_by(better);
-        all.truncate(self.k);
-        all.reverse();
-        TopK {
-            k: self.k,
-            items: all,
-            floor: self.floor.min(other.floor),
+    /// Drops near candidates the `k`-th best has left behind, when there are many.
+    #[inline]
+    fn prune(&mut self) {
+        if self.near.len() > 2 * self.k + 64 {
+            let t = self.threshold();
+            self.near.retain(|c| c.0 >= t);
         }
     }
 
-    fn into_sorted(mut self) -> Vec<(usize, f64)> {
-        self.items.sort_by(better);
-        self.items
-            .into_iter()
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+    fn merge(self, other: TopK) -> TopK {
+        let mut all = self.items;
+        all.extend(self.near);
+        all.extend(other.items);
+        all.extend(other.near);
+        all.sort_by(better);
+        let mut top = TopK::new(self.k);
+        top.floor = self.floor.min(other.floor);
+        let near = all.split_off(self.k.min(all.len()));
+        all.reverse();
+        top.items = all;
+        let t = top.threshold();
+        top.near = near.into_iter().filter(|c| c.0 >= t).collect();
+        top
+    }
+
+    /// Every candidate, best first, without the rows no query admits.
+    fn into_candidates(mut self) -> Vec<(usize, f64)> {
+        let t = self.threshold();
+        let mut all = std::mem::take(&mut self.items);
+        all.extend(self.near.into_iter().filter(|c| c.0 >= t));
+        all.sort_by(better);
+        all.into_iter()
+            .filter(|c| c.0.is_finite())
             .map(|c| (c.1 as usize, c.0))
             .collect()
     }
-}
 
-/// Rounding slack when an upper bound is compared with the threshold: the bound and the
-/// exact value add the same terms in different orders.
-const BOUND_SLACK: f64 = 1e-9;
+    /// The best `k`, best first.
+    fn into_sorted(self) -> Vec<(usize, f64)> {
+        let k = self.k;
+        let mut v = self.into_candidates();
+        v.truncate(k);
+        v
+    }
+}
 
 /// Which rows of the two segments a scan covers.
 #[derive(Debug, Clone)]
@@ -707,7 +687,8 @@ fn scan_into(
     let s_n = q.n_sectors;
     let mut threshold = top.threshold();
     for (bound, g) in order {
-        if *bound + BOUND_SLACK < threshold {
+        // Groups come best bound first: past the first without a match, none has one.
+        if *bound == f64::NEG_INFINITY || *bound + SLACK < threshold {
             break;
         }
         let lo = (packed.group[*g] as usize).max(span.single.start);
@@ -726,17 +707,17 @@ fn scan_into(
         }
     }
     for i in span.multi.clone() {
-        // A row none of whose sectors matter to the query scores its class and region only.
-        if packed.multi_mask[i] & q.relevant == 0 && q.rest + BOUND_SLACK < threshold {
+        // A row none of whose sectors the profile names is no match.
+        if packed.multi_mask[i] & q.relevant == 0 {
             continue;
         }
         let r = &packed.multi[i];
-        let extra = packed.extra_at(i, r.n_extra);
+        let sectors = packed.sectors_of(i, r);
         let base = q.class[r.class as usize] + q.region[r.region as usize];
-        if q.multi_bound(r, extra, base) + BOUND_SLACK < threshold {
+        if q.multi_bound(r, sectors, base) + SLACK < threshold {
             continue;
         }
-        let s = base + q.multi(r, extra);
+        let s = base + q.multi(r, sectors);
         if s >= threshold {
             top.offer(Cand(s, r.pos));
             threshold = top.threshold();
@@ -750,19 +731,35 @@ fn scan(packed: &PackedPartners, q: &KernelQuery, span: Span, k: usize) -> TopK 
     top
 }
 
-/// The `k` best rows for a query, best first, ties to the lower row: `(row, score)`. One
-/// pass, no score vector, no allocation per row.
+/// The `k` best rows for a query by kernel score, best first, ties to the lower row:
+/// `(row, score)`. One pass, no score vector, no allocation per row. Rows the query does not
+/// admit are left out, so fewer than `k` may come back.
 pub fn top_k(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
     scan(packed, q, packed.whole(), k).into_sorted()
+}
+
+/// The `k` best rows and every row within a rounding slack of the `k`-th, best first: what
+/// exact rescoring needs to settle ties. With the `rayon` feature, on all cores.
+pub(crate) fn candidates(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
+    #[cfg(feature = "rayon")]
+    let top = scan_parallel(packed, q, k);
+    #[cfg(not(feature = "rayon"))]
+    let top = scan(packed, q, packed.whole(), k);
+    top.into_candidates()
 }
 
 /// Like [`top_k`], splitting the rows among the threads of rayon's pool and merging.
 #[cfg(feature = "rayon")]
 pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
+    scan_parallel(packed, q, k).into_sorted()
+}
+
+#[cfg(feature = "rayon")]
+fn scan_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> TopK {
     use rayon::prelude::*;
     let order = group_order(packed, q);
     if packed.len() < 1 << 15 {
-        return scan(packed, q, packed.whole(), k).into_sorted();
+        return scan(packed, q, packed.whole(), k);
     }
     // First the best groups, on one thread, until k candidates are in hand: their k-th score
     // is a floor that every thread then prunes with from its first row.
@@ -776,7 +773,7 @@ pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec
         scan_into(packed, q, &singles_only, &order[j..j + 1], &mut seed);
         j += 1;
     }
-    let floor = seed.threshold();
+    let floor = seed.kth();
     let rest = &order[j..];
     let parts = rayon::current_num_threads().max(1) * 4;
     packed
@@ -790,7 +787,6 @@ pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec
         })
         .reduce(|| TopK::new(k), TopK::merge)
         .merge(seed)
-        .into_sorted()
 }
 
 /// The `k` best rows for each of many queries. Each query keeps only its own top k while it
@@ -802,6 +798,23 @@ pub fn batch_top_k(
     k: usize,
 ) -> Vec<Vec<(usize, f64)>> {
     batch_range(packed, queries, k, 0..queries.len())
+        .into_iter()
+        .map(TopK::into_sorted)
+        .collect()
+}
+
+/// Like [`candidates`], for each of many queries; with the `rayon` feature the queries are
+/// spread over all cores.
+pub(crate) fn batch_candidates(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<Vec<(usize, f64)>> {
+    #[cfg(feature = "rayon")]
+    let tops = batch_parallel(packed, queries, k);
+    #[cfg(not(feature = "rayon"))]
+    let tops = batch_range(packed, queries, k, 0..queries.len());
+    tops.into_iter().map(TopK::into_candidates).collect()
 }
 
 fn batch_range(
@@ -809,28 +822,19 @@ fn batch_range(
     queries: &[KernelQuery],
     k: usize,
     qs: std::ops::Range<usize>,
-) -> Vec<Vec<(usize, f64)>> {
-    // Each query keeps only its own top k while it reads the rows: no queries x rows score
-    // matrix is built. The rows of a batch are read query after query from the cache.
+) -> Vec<TopK> {
     let whole = packed.whole();
-    let tops: Vec<TopK> = qs
-        .map(|qi| {
-            let q = &queries[qi];
-            let mut top = TopK::new(k);
-            scan_into(packed, q, &whole, &group_order(packed, q), &mut top);
-            top
-        })
-        .collect();
-    tops.into_iter().map(TopK::into_sorted).collect()
+    qs.map(|qi| {
+        let q = &queries[qi];
+        let mut top = TopK::new(k);
+        scan_into(packed, q, &whole, &group_order(packed, q), &mut top);
+        top
+    })
+    .collect()
 }
 
-/// Like [`batch_top_k`], spreading the queries over rayon's pool.
 #[cfg(feature = "rayon")]
-pub fn batch_top_k_parallel(
-    packed: &PackedPartners,
-    queries: &[KernelQuery],
-    k: usize,
-) -> Vec<Vec<(usize, f64)>> {
+fn batch_parallel(packed: &PackedPartners, queries: &[KernelQuery], k: usize) -> Vec<TopK> {
     use rayon::prelude::*;
     let per = queries
         .len()
@@ -846,7 +850,21 @@ pub fn batch_top_k_parallel(
         .collect()
 }
 
-/// Every row's score, for checking the fused top-k against a full sort.
+/// Like [`batch_top_k`], spreading the queries over rayon's pool.
+#[cfg(feature = "rayon")]
+pub fn batch_top_k_parallel(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<Vec<(usize, f64)>> {
+    batch_parallel(packed, queries, k)
+        .into_iter()
+        .map(TopK::into_sorted)
+        .collect()
+}
+
+/// Every row's kernel score (minus infinity for a row the query does not admit), for
+/// checking the fused top-k against a full sort.
 pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
     let mut out = vec![f64::NEG_INFINITY; packed.len()];
     for r in &packed.single {
@@ -856,7 +874,7 @@ pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
     }
     for (i, r) in packed.multi.iter().enumerate() {
         if let Some(slot) = out.get_mut(r.pos as usize) {
-            *slot = q.score(r, packed.extra_at(i, r.n_extra));
+            *slot = q.score(r, packed.sectors_of(i, r));
         }
     }
     out
@@ -870,13 +888,27 @@ pub fn rank_queries(
     queries: &[KernelQuery],
     k: usize,
 ) -> Vec<(usize, f64)> {
+    score_queries(packed, row, queries, k).into_sorted()
+}
+
+/// Like [`rank_queries`], with every query within a rounding slack of the `k`-th.
+pub(crate) fn query_candidates(
+    packed: &PackedPartners,
+    row: usize,
+    queries: &[KernelQuery],
+    k: usize,
+) -> Vec<(usize, f64)> {
+    score_queries(packed, row, queries, k).into_candidates()
+}
+
+fn score_queries(packed: &PackedPartners, row: usize, queries: &[KernelQuery], k: usize) -> TopK {
     let mut top = TopK::new(k);
-    if let Some((r, extra)) = packed.at_position(row) {
+    if let Some((r, sectors)) = packed.at_position(row) {
         for (i, q) in queries.iter().enumerate() {
-            top.offer(Cand(q.score(r, extra), i as u32));
+            top.offer(Cand(q.score(r, sectors), i as u32));
         }
     }
-    top.into_sorted()
+    top
 }
 
 #[cfg(test)]
@@ -905,5 +937,33 @@ mod tests {
         let mut z = TopK::new(0);
         z.offer(Cand(1.0, 0));
         assert!(z.into_sorted().is_empty());
+    }
+
+    #[test]
+    fn candidates_keep_every_row_tied_with_the_kth() {
+        let mut t = TopK::new(2);
+        // Five rows tied at 0.5 up to rounding, one above, one clearly below.
+        for (i, s) in [0.5, 0.5 + 1e-15, 0.9, 0.5 - 1e-15, 0.2, 0.5, 0.5]
+            .iter()
+            .enumerate()
+        {
+            t.offer(Cand(*s, i as u32));
+        }
+        let rows: Vec<usize> = t.into_candidates().into_iter().map(|c| c.0).collect();
+        assert_eq!(rows, vec![2, 1, 0, 5, 6, 3]);
+        // Minus infinity (a row no query admits) never comes back.
+        let mut t = TopK::new(3);
+        t.offer(Cand(f64::NEG_INFINITY, 0));
+        t.offer(Cand(0.1, 1));
+        assert_eq!(t.into_candidates(), vec![(1, 0.1)]);
+    }
+
+    #[test]
+    fn many_exact_ties_stay_linear() {
+        let mut t = TopK::new(1);
+        for i in 0..100_000 {
+            t.offer(Cand(0.5, i));
+        }
+        assert_eq!(t.into_candidates().len(), 100_000);
     }
 }

@@ -37,26 +37,32 @@
 //! 1. **Data** ([`Dataset`]): the embedded JSON files, parsed and validated once. A user's own
 //!    partner file joins them through [`DatasetBuilder`], with the same checks.
 //! 2. **Profile resolution** ([`Profile`], [`Matcher`]): the profile's free-text sectors,
-//!    keywords and regions become taxonomy sectors and regions, exactly, through a typo, or
-//!    through a keyword; what cannot be resolved is an error (sectors, regions) or a
-//!    [`Warning`] (keywords).
-//! 3. **Features** ([`FeatureMatrix`]): every partner is a row of an `ndarray` matrix; its
-//!    [`Layout`] is documented.
-//! 4. **Scoring** ([`Recommender::recommend`]): one pass over the rows, seven named
-//!    [`Component`]s each in [0, 1], weighted by [`Weights`]; filters, diversity caps and
-//!    top k from [`Options`]. Past option validation, scoring cannot fail.
-//! 5. **Explanation** ([`Match`]): reasons with the briefing's sections, [`Risk`]s from its
-//!    policy notes, [`Intermediary`]s who can broker the contact, and a Pareto view of tech
-//!    level against political control.
-//! 6. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`],
+//!    keywords and regions become taxonomy sectors, regions and the industrial clusters whose
+//!    names use a term for their product, exactly, through a typo, or through a keyword;
+//!    what cannot be resolved is an error (sectors, regions) or a [`Warning`] (keywords).
+//! 3. **Scoring** ([`Recommender::recommend`]): one model, seven named [`Component`]s each
+//!    in [0, 1], weighted by [`Weights`]. Each component is one rule, written once as a
+//!    function of the resolved profile and a few features of the partner, returning its value
+//!    and what produced it. Intermediaries (support services, government bodies) are kept
+//!    apart unless asked for, and a partner in no field the profile names is no match.
+//!    Filters, diversity caps and top k come from [`Options`]. Past option validation,
+//!    scoring cannot fail.
+//! 4. **Explanation** ([`Match`]): reasons rendered from what each component returned, with
+//!    the briefing's sections; [`Risk`]s from its policy notes whose conditions hold for the
+//!    partner; [`Intermediary`]s who can broker the contact; a Pareto view of tech level
+//!    against political control.
+//! 5. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`],
 //!    [`Recommender::report_html`] (a self-contained page with the tech-versus-control
 //!    chart and a province map) and [`csvio`] (many profiles in, matches out).
 //!
 //! At scale, [`Recommender::rank`], [`Recommender::rank_batch`] and
 //! [`Recommender::rank_profiles`] (one partner, many clusters) run the [`kernel`]: partners
-//! packed into 12-byte rows, a fused top-k, and the optional `rayon` feature for all cores.
-//! [`evaluate`] measures ranking quality on graded judgments; [`reference`](mod@reference) is the slow,
-//! direct scorer the fast paths are tested against.
+//! packed into 12-byte rows, lookup tables built by evaluating the model's own component
+//! functions, a fused top-k, and the optional `rayon` feature for all cores; its candidates
+//! are re-scored exactly. Partners stay feature vectors: [`Recommender::features`] exports
+//! them as a documented `ndarray` [`FeatureMatrix`] (its [`Layout`]) for your own models and
+//! plots. [`evaluate`] measures ranking quality on graded judgments;
+//! [`reference`](mod@reference) is the slow, direct scorer the fast paths are tested against.
 //!
 //! The score follows the briefing's central trade-off (section 3.1): science parks and
 //! special economic zones are high-tech but policy-dependent, industrial clusters are
@@ -104,10 +110,10 @@ mod score;
 mod text;
 
 pub use dataset::{
-    Assessment, Conditions, Correction, Dataset, DatasetBuilder, Facts, Figure, FirmCount, Goal,
-    Kind, Level, MacroRegion, MacroRegionId, NoteKind, Partner, PartnerIndex, Place, PlaceId,
-    PlaceLevel, PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions, Sector, SectorId,
-    Source, SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
+    Assessment, Conditions, Correction, Dataset, DatasetBuilder, Evidence, Facts, Figure,
+    FirmCount, Goal, Kind, Level, MacroRegion, MacroRegionId, NoteKind, Partner, PartnerIndex,
+    Place, PlaceId, PlaceLevel, PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions,
+    Role, Sector, SectorId, Source, SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
 };
 pub use error::{Error, Result};
 pub use explain::{Intermediary, ParetoEntry, Reason, Risk};

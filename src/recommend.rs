@@ -1,51 +1,37 @@
-//! The façade over steps 2 to 5: a [`Recommender`] holds the feature matrix of a dataset and
-//! turns profiles into explained, ranked [`Recommendations`].
+//! The façade over steps 2 to 5: a [`Recommender`] holds a dataset's partners in the
+//! kernel's packed form and turns profiles into explained, ranked [`Recommendations`].
 
-use crate::dataset::{Dataset, Kind, PartnerIndex};
+use crate::dataset::{Dataset, Kind, PartnerIndex, Role};
 use crate::explain::{self, Intermediary, ParetoEntry, Reason, Risk};
-use crate::features::{self, FeatureMatrix, Layout};
+use crate::features::FeatureMatrix;
 use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
 use crate::resolve::{Matcher, ResolvedProfile, Warning};
-use crate::score::{self, Component, Options, Query, ResolvedFilter};
+use crate::score::{self, Component, Options, Query, Scored};
 use crate::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// How many candidates beyond k the kernel hands to exact re-scoring.
-const RESCORE_SLACK: usize = 8;
-
-/// Whether the fused kernel can serve these options: no kind or region filter and no
-/// diversity cap (those need every candidate's record; the general pass serves them).
-fn kernel_applies(o: &Options) -> bool {
-    o.filter.kinds.is_empty()
-        && o.filter.macro_regions.is_empty()
-        && o.filter.provinces.is_empty()
-        && o.diversity.max_per_city.is_none()
-        && o.diversity.max_per_kind.is_none()
-}
-
 /// Ranks a dataset's partners for EU cluster profiles.
 ///
-/// Build one per dataset and keep it: it holds the feature matrix, built once. It is
-/// immutable, `Send` and `Sync`, so one recommender serves many threads.
+/// Build one per dataset and keep it: it packs the partners for the kernel once. It is
+/// immutable, `Send` and `Sync`, so one recommender serves many threads. The dense
+/// [`FeatureMatrix`] is built only if [`Recommender::features`] asks for it: ranking does not
+/// need it.
 #[derive(Debug, Clone)]
 pub struct Recommender<'d> {
     dataset: &'d Dataset,
-    layout: Layout,
-    /// Built on first use: explanations, filtered queries and diversity caps read it; the
-    /// kernel does not.
+    /// Built on first use, for export.
     matrix: OnceLock<FeatureMatrix>,
     packed: PackedPartners,
 }
 
 impl<'d> Recommender<'d> {
-    /// Builds the feature matrix of `dataset`.
+    /// Packs the partners of `dataset`.
     pub fn new(dataset: &'d Dataset) -> Recommender<'d> {
         Recommender {
             dataset,
-            layout: Layout::new(dataset),
             matrix: OnceLock::new(),
             packed: PackedPartners::new(dataset),
         }
@@ -56,7 +42,8 @@ impl<'d> Recommender<'d> {
         self.dataset
     }
 
-    /// The feature matrix.
+    /// The partners as a dense feature matrix (built on the first call, then kept): the
+    /// one-hot expansion of the features the model scores, for export.
     pub fn features(&self) -> &FeatureMatrix {
         self.matrix.get_or_init(|| FeatureMatrix::new(self.dataset))
     }
@@ -83,6 +70,15 @@ impl<'d> Recommender<'d> {
         self.recommend(&self.resolve(profile)?, options)
     }
 
+    /// Whether the kernel serves a ranking: no diversity cap (a cap needs every candidate's
+    /// record in rank order) and a top k small beside the partners (else scoring every
+    /// partner exactly is as cheap).
+    fn kernel_serves(&self, o: &Options) -> bool {
+        o.diversity.max_per_city.is_none()
+            && o.diversity.max_per_kind.is_none()
+            && o.top_k.saturating_mul(8) < self.packed.len()
+    }
+
     /// Ranks the partners for a resolved profile without explaining them: the top
     /// `options.top_k` as (partner, score), in the order of [`Recommender::recommend`]. Use it
     /// where only the ranking matters (evaluation, batch jobs); it skips the string work of
@@ -96,68 +92,46 @@ impl<'d> Recommender<'d> {
         resolved: &ResolvedProfile,
         options: &Options,
     ) -> Result<Vec<(PartnerIndex, f64)>> {
-        let weights = options.weights.normalized()?;
-        let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let query = Query::new(self.dataset, &self.layout, resolved);
-        if !kernel_applies(options) {
-            let everyone =
-                score::score_all(self.dataset, self.features(), &query, &weights, &filter);
-            return Ok(
-                score::select(self.dataset, &everyone, options.diversity, options.top_k)
-                    .into_iter()
-                    .map(|s| (s.partner, s.score))
-                    .collect(),
-            );
+        let q = Query::new(self.dataset, resolved, options)?;
+        if !self.kernel_serves(options) {
+            return Ok(self.rank_exactly(&q, options));
         }
-        let kq = KernelQuery::new(self.dataset, &self.layout, &query, &weights, &self.packed);
-        let rows = kernel::top_k(
-            &self.packed,
-            &kq,
-            options.top_k.saturating_add(RESCORE_SLACK),
-        );
-        Ok(self.rescore(&query, &weights, &filter, rows, options.top_k))
+        let kq = KernelQuery::new(self.dataset, &q, &self.packed);
+        let rows = kernel::candidates(&self.packed, &kq, options.top_k);
+        Ok(self.rescore(&q, rows, options.top_k))
     }
 
-    /// The exact scores of the kernel's candidates, ranked: the kernel adds the same terms in
-    /// another order, so near-ties are settled by the exact arithmetic of the general pass.
-    fn rescore(
-        &self,
-        query: &Query,
-        weights: &[f64; 7],
-        filter: &ResolvedFilter,
-        rows: Vec<(usize, f64)>,
-        k: usize,
-    ) -> Vec<(PartnerIndex, f64)> {
-        // A few candidates out of many: build their rows alone. Many, or the matrix is there
-        // already: read it (it is built once and kept).
-        let use_matrix = self.matrix.get().is_some()
-            || rows.len().saturating_mul(8) >= self.dataset.partners().len();
-        let mut exact: Vec<score::Scored> = rows
+    /// Every admitted partner scored exactly, ranked, with the diversity caps applied.
+    fn rank_exactly(&self, q: &Query, options: &Options) -> Vec<(PartnerIndex, f64)> {
+        let everyone = score::score_all(self.dataset, q);
+        score::select(self.dataset, &everyone, options.diversity, options.top_k)
             .into_iter()
-            .map(|(row, _)| {
-                let partner = self.packed.partner_of(row);
-                let comps = if use_matrix {
-                    score::components(
-                        query,
-                        &self.layout,
-                        self.features().matrix().row(partner.index()),
-                    )
-                } else {
-                    let features =
-                        features::row_of(self.dataset, &self.layout, self.dataset.partner(partner));
-                    score::components(query, &self.layout, features.view())
-                };
-                let (parts, score) = score::combine(weights, &comps);
-                score::Scored {
-                    partner,
-                    score,
-                    components: comps,
-                    parts,
-                }
-            })
-            .filter(|s| s.score >= filter.min_score())
+            .map(|s| (s.partner, s.score))
+            .collect()
+    }
+
+    /// The exact scores of the kernel's candidates and of the partners the profile's
+    /// keywords name (whose names the kernel does not read), ranked by exact score and id.
+    fn rescore(&self, q: &Query, rows: Vec<(usize, f64)>, k: usize) -> Vec<(PartnerIndex, f64)> {
+        let d = self.dataset;
+        let mut partners: Vec<PartnerIndex> = rows
+            .into_iter()
+            .map(|(row, _)| self.packed.partner_of(row))
+            .chain(
+                q.sector_query()
+                    .named_partners()
+                    .into_iter()
+                    .filter(|i| q.admits_partner(d, *i)),
+            )
             .collect();
-        exact.sort_by(score::rank_order(self.dataset));
+        partners.sort();
+        partners.dedup();
+        let mut exact: Vec<Scored> = partners
+            .into_iter()
+            .map(|i| q.score(d, i))
+            .filter(|s| q.keeps(s))
+            .collect();
+        exact.sort_by(score::rank_order(d));
         exact
             .into_iter()
             .take(k)
@@ -166,8 +140,8 @@ impl<'d> Recommender<'d> {
     }
 
     /// Ranks partners for many profiles at once: the batch form of [`Recommender::rank`].
-    /// The rows are scored in cache-sized tiles for all profiles, each keeping its own top k;
-    /// with the `rayon` feature the profiles are spread over all cores.
+    /// Each profile keeps its own top k while the rows are read; with the `rayon` feature the
+    /// profiles are spread over all cores.
     ///
     /// # Errors
     ///
@@ -177,53 +151,73 @@ impl<'d> Recommender<'d> {
         profiles: &[ResolvedProfile],
         options: &Options,
     ) -> Result<Vec<Vec<(PartnerIndex, f64)>>> {
-        if !kernel_applies(options) {
-            return profiles.iter().map(|r| self.rank(r, options)).collect();
+        let queries = profiles
+            .iter()
+            .map(|r| Query::new(self.dataset, r, options))
+            .collect::<Result<Vec<Query>>>()?;
+        if !self.kernel_serves(options) {
+            return Ok(queries
+                .iter()
+                .map(|q| self.rank_exactly(q, options))
+                .collect());
         }
-        let weights = options.weights.normalized()?;
-        let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let (queries, kqs) = self.queries(profiles, &weights);
-        let k = options.top_k.saturating_add(RESCORE_SLACK);
-        #[cfg(feature = "rayon")]
-        let rows = kernel::batch_top_k_parallel(&self.packed, &kqs, k);
-        #[cfg(not(feature = "rayon"))]
-        let rows = kernel::batch_top_k(&self.packed, &kqs, k);
+        let kqs: Vec<KernelQuery> = queries
+            .iter()
+            .map(|q| KernelQuery::new(self.dataset, q, &self.packed))
+            .collect();
+        let rows = kernel::batch_candidates(&self.packed, &kqs, options.top_k);
         Ok(queries
             .iter()
             .zip(rows)
-            .map(|(q, r)| self.rescore(q, &weights, &filter, r, options.top_k))
+            .map(|(q, r)| self.rescore(q, r, options.top_k))
             .collect())
     }
 
     /// The reverse direction: for one partner, the `options.top_k` profiles it suits best,
     /// as (index into `profiles`, score), best first, ties to the lower index. A zone or an
-    /// association looking for European clusters asks this.
+    /// association looking for European clusters asks this. The options' weights apply; a
+    /// profile whose filters would not admit the partner is left out.
     ///
     /// # Errors
     ///
-    /// [`Error::Option`](crate::Error::Option) for invalid weights.
+    /// [`Error::Option`](crate::Error::Option) for invalid options.
     pub fn rank_profiles(
         &self,
         partner: PartnerIndex,
         profiles: &[ResolvedProfile],
         options: &Options,
     ) -> Result<Vec<(usize, f64)>> {
-        let weights = options.weights.normalized()?;
-        let (queries, kqs) = self.queries(profiles, &weights);
+        let d = self.dataset;
+        let queries = profiles
+            .iter()
+            .map(|r| Query::new(d, r, options))
+            .collect::<Result<Vec<Query>>>()?;
+        let kqs: Vec<KernelQuery> = queries
+            .iter()
+            .map(|q| KernelQuery::new(d, q, &self.packed))
+            .collect();
         let row = self.packed.position_of(partner).unwrap_or(usize::MAX);
-        let candidates = kernel::rank_queries(
-            &self.packed,
-            row,
-            &kqs,
-            options.top_k.saturating_add(RESCORE_SLACK),
-        );
-        let features = features::row_of(self.dataset, &self.layout, self.dataset.partner(partner));
+        // The kernel does not read names: the profiles whose keywords name this partner are
+        // candidates too.
+        let named = queries
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.sector_query().named_partners().contains(&partner))
+            .map(|(i, _)| i);
+        let mut candidates: Vec<usize> =
+            kernel::query_candidates(&self.packed, row, &kqs, options.top_k)
+                .into_iter()
+                .map(|(i, _)| i)
+                .chain(named)
+                .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut exact: Vec<(usize, f64)> = candidates
             .into_iter()
-            .map(|(qi, _)| {
-                let comps = score::components(&queries[qi], &self.layout, features.view());
-                (qi, score::combine(&weights, &comps).1)
-            })
+            .filter(|i| queries[*i].admits_partner(d, partner))
+            .map(|i| (i, queries[i].score(d, partner)))
+            .filter(|(i, s)| queries[*i].keeps(s))
+            .map(|(i, s)| (i, s.score))
             .collect();
         exact.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         exact.truncate(options.top_k);
@@ -241,32 +235,12 @@ impl<'d> Recommender<'d> {
         resolved: &ResolvedProfile,
         weights: &crate::Weights,
     ) -> Result<KernelQuery> {
-        let w = weights.normalized()?;
-        let q = Query::new(self.dataset, &self.layout, resolved);
-        Ok(KernelQuery::new(
-            self.dataset,
-            &self.layout,
-            &q,
-            &w,
-            &self.packed,
-        ))
-    }
-
-    /// The matrix-path query and the kernel's tables of each profile.
-    fn queries(
-        &self,
-        profiles: &[ResolvedProfile],
-        weights: &[f64; 7],
-    ) -> (Vec<Query>, Vec<KernelQuery>) {
-        let queries: Vec<Query> = profiles
-            .iter()
-            .map(|r| Query::new(self.dataset, &self.layout, r))
-            .collect();
-        let kqs = queries
-            .iter()
-            .map(|q| KernelQuery::new(self.dataset, &self.layout, q, weights, &self.packed))
-            .collect();
-        (queries, kqs)
+        let options = Options {
+            weights: *weights,
+            ..Options::default()
+        };
+        let q = Query::new(self.dataset, resolved, &options)?;
+        Ok(KernelQuery::new(self.dataset, &q, &self.packed))
     }
 
     /// The packed rows the kernel reads.
@@ -277,8 +251,13 @@ impl<'d> Recommender<'d> {
     /// Ranks the partners for a resolved profile and explains the top `options.top_k`.
     ///
     /// Matches come in descending score, ties broken by ascending partner id, so the same
-    /// input always gives the same list. Filters apply before ranking; the diversity caps
-    /// skip a partner whose city or kind is already full and take the next one.
+    /// input always gives the same list. Only partners working in a field the profile names
+    /// (a sector value above 0) are matches: a partner in another field is no partner, so a
+    /// narrow profile may get fewer than `top_k`. Filters apply before ranking; intermediaries
+    /// (support services, government bodies) are left out unless the options or the
+    /// profile's `business_support` goal ask for them, and appear under each match's
+    /// intermediaries instead; the diversity caps skip a partner whose city or kind is
+    /// already full and take the next one.
     ///
     /// # Errors
     ///
@@ -290,15 +269,24 @@ impl<'d> Recommender<'d> {
         resolved: &ResolvedProfile,
         options: &Options,
     ) -> Result<Recommendations> {
-        let weights = options.weights.normalized()?;
-        let filter = ResolvedFilter::new(self.dataset, &options.filter)?;
-        let query = Query::new(self.dataset, &self.layout, resolved);
-        // One pass scores every admitted partner; the top k and the Pareto view (which looks
+        let q = Query::new(self.dataset, resolved, options)?;
+        // Every admitted partner scored exactly: the top k and the Pareto view (which looks
         // at every partner in the profile's field) are both read from it.
-        let everyone = score::score_all(self.dataset, self.features(), &query, &weights, &filter);
+        let everyone = score::score_all(self.dataset, &q);
         let ranked = score::select(self.dataset, &everyone, options.diversity, options.top_k);
         let d = self.dataset;
         let reg = d.regions();
+        // Who can help: the intermediaries the same model scores best for this profile.
+        let helpers = Query::new(
+            d,
+            resolved,
+            &Options {
+                include_intermediaries: true,
+                filter: Default::default(),
+                ..options.clone()
+            },
+        )
+        .map(|hq| score::score_where(d, &hq, |p| p.role() == Role::Intermediary))?;
         let matches = ranked
             .iter()
             .enumerate()
@@ -326,9 +314,9 @@ impl<'d> Recommender<'d> {
                         .iter()
                         .map(|c| (c.as_str(), s.components[*c as usize]))
                         .collect(),
-                    reasons: explain::reasons(d, self.features(), &query, resolved, s),
+                    reasons: explain::reasons(d, &q, resolved, s),
                     risks: explain::risks(d, resolved, p),
-                    intermediaries: explain::intermediaries(d, resolved, s),
+                    intermediaries: explain::intermediaries(d, resolved, s, &helpers),
                 }
             })
             .collect();
@@ -347,12 +335,26 @@ impl<'d> Recommender<'d> {
                 .collect()
         };
         let profile = resolved.profile();
+        let weights = q.weights();
         Ok(Recommendations {
             profile: ProfileSummary {
                 name: profile.name().to_string(),
                 country: profile.country().to_string(),
                 sectors: sector_terms(resolved.sector_matches()),
                 keywords: sector_terms(resolved.keyword_matches()),
+                products: resolved
+                    .phrase_matches()
+                    .iter()
+                    .map(|m| ResolvedTerm {
+                        input: m.input.clone(),
+                        resolved: m
+                            .partners
+                            .iter()
+                            .map(|i| d.partner(*i).id().to_string())
+                            .collect(),
+                        how: "named by these partners".into(),
+                    })
+                    .collect(),
                 preferred_regions: resolved
                     .region_matches()
                     .iter()
@@ -405,6 +407,8 @@ pub struct ProfileSummary {
     pub sectors: Vec<ResolvedTerm>,
     /// Keywords that pointed to sectors.
     pub keywords: Vec<ResolvedTerm>,
+    /// Keywords that partners' names use for what they make, with those partners' ids.
+    pub products: Vec<ResolvedTerm>,
     /// Preferred regions, resolved.
     pub preferred_regions: Vec<ResolvedTerm>,
     /// Tech level.

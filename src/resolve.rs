@@ -3,7 +3,7 @@
 //! All string and fuzzy work happens here, once per profile. What comes out holds only typed
 //! ids, so the scoring after it does no string work.
 
-use crate::dataset::{Dataset, RegionRef, SectorId};
+use crate::dataset::{Dataset, PartnerIndex, RegionRef, SectorId};
 use crate::profile::Profile;
 use crate::text::{closest, has_cjk, normalize};
 use crate::{Error, Result};
@@ -52,6 +52,18 @@ pub struct SectorMatch {
     pub how: MatchKind,
 }
 
+/// A sector or keyword that industrial clusters' own names use for what they make ("socks"
+/// in "Zhuji socks industrial cluster").
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhraseMatch {
+    /// The field and index, e.g. `keywords[2]` or `sectors[0]`.
+    pub field: String,
+    /// The term as written.
+    pub input: String,
+    /// The clusters whose name or an alias holds it, ascending.
+    pub partners: Vec<PartnerIndex>,
+}
+
 /// A preferred region resolved to one or more regions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionMatch {
@@ -87,6 +99,7 @@ pub struct ResolvedProfile {
     profile: Profile,
     sectors: Vec<SectorMatch>,
     keywords: Vec<SectorMatch>,
+    phrases: Vec<PhraseMatch>,
     topics: Vec<String>,
     regions: Vec<RegionMatch>,
     warnings: Vec<Warning>,
@@ -105,6 +118,11 @@ impl ResolvedProfile {
     /// in [`warnings`](Self::warnings)).
     pub fn keyword_matches(&self) -> &[SectorMatch] {
         &self.keywords
+    }
+    /// Sectors and keywords that industrial clusters' names use for what they make, with
+    /// those clusters.
+    pub fn phrase_matches(&self) -> &[PhraseMatch] {
+        &self.phrases
     }
     /// The keywords, normalised, for topic-triggered policy notes (e.g. `ai`).
     pub fn topics(&self) -> &[String] {
@@ -365,6 +383,15 @@ impl<'d> Matcher<'d> {
         fuzzy(&key, regions.names()).map(|(edits, name, r)| (r, MatchKind::Fuzzy { name, edits }))
     }
 
+    /// The industrial clusters whose names use `term` for their product; none when the term
+    /// is a sector's own name (a field, which the sector fit already scores).
+    fn products_named(&self, term: &str) -> Vec<crate::dataset::PartnerIndex> {
+        if self.dataset.taxonomy().names_a_field(term) {
+            return Vec::new();
+        }
+        self.dataset.partners_named(term)
+    }
+
     /// Resolves a profile's sectors, keywords and preferred regions.
     ///
     /// # Errors
@@ -377,10 +404,19 @@ impl<'d> Matcher<'d> {
         let tax = self.dataset.taxonomy();
         let mut warnings = Vec::new();
         let mut sectors = Vec::new();
+        let mut phrases = Vec::new();
         for (i, s) in profile.sectors().iter().enumerate() {
             let field = format!("sectors[{i}]");
             match self.resolve_sector(s) {
                 Some((ids, how)) => {
+                    let named = self.products_named(s);
+                    if !named.is_empty() {
+                        phrases.push(PhraseMatch {
+                            field: field.clone(),
+                            input: s.clone(),
+                            partners: named,
+                        });
+                    }
                     if let MatchKind::Fuzzy { name, .. } | MatchKind::Keyword { phrase: name } =
                         &how
                     {
@@ -417,27 +453,37 @@ impl<'d> Matcher<'d> {
         for (i, k) in profile.keywords().iter().enumerate() {
             let field = format!("keywords[{i}]");
             topics.push(normalize(k));
-            match self.resolve_sector(k) {
-                Some((ids, how)) => {
-                    if let MatchKind::Fuzzy { name, .. } = &how {
-                        warnings.push(Warning {
-                            field: field.clone(),
-                            message: format!("`{k}` was read as `{name}`"),
-                        });
-                    }
-                    keywords.push(SectorMatch {
-                        field,
-                        input: k.clone(),
-                        sectors: ids,
-                        how,
-                    })
-                }
-                None => warnings.push(Warning {
+            let named = self.products_named(k);
+            let sectors = self.resolve_sector(k);
+            if sectors.is_none() && named.is_empty() {
+                warnings.push(Warning {
                     field,
                     message: format!(
-                        "`{k}` points to no sector; it is used only to match policy topics"
+                        "`{k}` points to no sector and names no cluster's product; it is used only to match policy topics"
                     ),
-                }),
+                });
+                continue;
+            }
+            if !named.is_empty() {
+                phrases.push(PhraseMatch {
+                    field: field.clone(),
+                    input: k.clone(),
+                    partners: named,
+                });
+            }
+            if let Some((ids, how)) = sectors {
+                if let MatchKind::Fuzzy { name, .. } = &how {
+                    warnings.push(Warning {
+                        field: field.clone(),
+                        message: format!("`{k}` was read as `{name}`"),
+                    });
+                }
+                keywords.push(SectorMatch {
+                    field,
+                    input: k.clone(),
+                    sectors: ids,
+                    how,
+                });
             }
         }
         let mut regions = Vec::new();
@@ -494,6 +540,7 @@ impl<'d> Matcher<'d> {
             profile: profile.clone(),
             sectors,
             keywords,
+            phrases,
             topics,
             regions,
             warnings,

@@ -45,6 +45,53 @@ pub(crate) fn compact(normalized: &str) -> String {
     normalized.chars().filter(|c| *c != ' ').collect()
 }
 
+/// A normalised word in its singular form, so that a product named in the plural meets the
+/// same product in the singular: "locks" and "lock", "industries" and "industry", "glasses"
+/// and "glass", "shoes" and "shoe". Words of three letters or fewer, and words ending in
+/// "ss", "us" or "is", are kept as they are.
+pub(crate) fn singular(word: &str) -> &str {
+    let n = word.len();
+    if n <= 3 || !word.is_ascii() {
+        return word;
+    }
+    if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
+        return word;
+    }
+    for plural in ["sses", "shes", "ches", "xes", "zes"] {
+        if word.ends_with(plural) {
+            return &word[..n - 2];
+        }
+    }
+    word.strip_suffix('s').unwrap_or(word)
+}
+
+/// The words of a text for product matching: normalised, each in its singular form, with
+/// a final "y" and an "ies" plural brought to one stem ("industry" and "industries" are both
+/// "industri", "battery" and "batteries" both "batteri").
+pub(crate) fn product_words(text: &str) -> Vec<String> {
+    normalize(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.len() > 4 {
+                if let Some(stem) = w.strip_suffix("ies") {
+                    return format!("{stem}i");
+                }
+            }
+            let w = singular(w);
+            match w.strip_suffix('y') {
+                Some(stem) if w.len() > 4 => format!("{stem}i"),
+                _ => w.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Whether `needle` occurs in `words` as a run of consecutive words.
+pub(crate) fn contains_words(words: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Whether the text contains a CJK ideograph (then it is matched exactly, not fuzzily).
 pub(crate) fn has_cjk(s: &str) -> bool {
     s.chars().any(is_cjk)
@@ -120,6 +167,26 @@ mod tests {
         assert_eq!(normalize("R&D"), "r and d");
         assert_eq!(normalize("廣東 省"), "廣東 省");
         assert_eq!(compact("e mobility"), "emobility");
+    }
+
+    #[test]
+    fn product_words_meet_in_the_singular() {
+        let w = |s: &str| product_words(s);
+        assert_eq!(w("Locks"), w("lock"));
+        assert_eq!(w("Glasses"), w("glass"));
+        assert_eq!(w("shoes"), w("Shoe"));
+        assert_eq!(w("industries"), w("industry"));
+        assert_eq!(w("Stainless steel"), vec!["stainless", "steel"]);
+        assert_eq!(w("Boxes"), vec!["box"]);
+        assert!(contains_words(
+            &w("Zhuji socks industrial cluster"),
+            &w("sock")
+        ));
+        assert!(!contains_words(
+            &w("Zhuji socks industrial cluster"),
+            &w("socks cluster")
+        ));
+        assert!(!contains_words(&w("steel"), &[]));
     }
 
     #[test]

@@ -92,7 +92,8 @@ fn reports_are_consistent() {
         for v in [p.ndcg, p.precision] {
             assert!((0.0..=1.0).contains(&v));
         }
-        assert_eq!(p.top.len(), 10);
+        // Only partners in a field the profile names are matches: at most 10, at least one.
+        assert!((1..=10).contains(&p.top.len()), "{}: {}", p.id, p.top.len());
         assert!(p.kinds >= 1 && p.kinds <= 7);
     }
     assert!(report.coverage > 0.0 && report.coverage <= 1.0);
@@ -100,20 +101,24 @@ fn reports_are_consistent() {
 
 #[test]
 fn the_default_weights_keep_their_measured_quality() {
-    // The README reports mean nDCG@10 = 0.822 on this set (held-out 0.777). A change that
-    // costs more than a few points fails here.
+    // The README reports mean nDCG@10 = 0.882 on this set (held-out 0.899). A change that
+    // costs more than a couple of points fails here.
     let r = rec();
     let report = evaluate(&r, &prepared(&r), &EvalOptions::default()).unwrap();
     assert!(
-        report.overall.ndcg >= 0.78,
+        report.overall.ndcg >= 0.86,
         "mean nDCG@10 fell to {:.3}",
         report.overall.ndcg
     );
     assert!(
-        report.by_split["held_out"].ndcg >= 0.72,
+        report.by_split["held_out"].ndcg >= 0.85,
         "held-out nDCG@10 fell to {:.3}",
         report.by_split["held_out"].ndcg
     );
+    // Against every judgment, intermediaries included, and with intermediaries surfacing
+    // under who can help.
+    assert!(report.overall.ndcg_all_judged >= 0.84);
+    assert!(report.overall.intermediaries_listed * 2 >= report.overall.intermediaries_judged);
 }
 
 #[test]

@@ -179,10 +179,9 @@ fn breakdowns_sum_to_scores_which_are_bounded_and_descending() {
         "portuguese-textiles",
     ] {
         let r = everything(&sample(name), Options::default());
-        assert_eq!(
-            r.matches.len(),
-            Dataset::embedded().unwrap().partners().len()
-        );
+        // Every partner in a field the profile names, and no other.
+        assert!(r.matches.len() >= 10, "{name}: {}", r.matches.len());
+        assert!(r.matches.iter().all(|m| m.components["sector"] > 0.0));
         for w in r.matches.windows(2) {
             assert!(
                 w[0].score > w[1].score || (w[0].score == w[1].score && w[0].id < w[1].id),
@@ -313,7 +312,8 @@ fn diversity_caps_cities_and_kinds() {
             },
         )
         .unwrap();
-    assert_eq!(capped.matches.len(), 10);
+    // Fewer than 10 partners in the field pass both caps: the list is shorter, not padded.
+    assert!(capped.matches.len() >= 5, "{}", capped.matches.len());
     let mut cities = std::collections::HashMap::new();
     let mut kinds = std::collections::HashMap::new();
     for m in &capped.matches {
@@ -373,26 +373,39 @@ fn the_pareto_view_holds_only_undominated_partners() {
 }
 
 #[test]
-fn intermediaries_come_from_the_same_field() {
-    let r = top(&sample("danish-wind-energy"), 3);
-    let wuhan = &r.matches[0];
-    let ids: Vec<&str> = wuhan.intermediaries.iter().map(|i| i.id.as_str()).collect();
-    assert!(
-        ids.contains(&"china-wind-energy-association")
-            || ids.contains(&"china-renewable-energy-society"),
-        "{ids:?}"
-    );
+fn intermediaries_are_local_and_of_the_field() {
+    let d = Dataset::embedded().unwrap();
+    // Who can help lists intermediaries only (the partners are in the ranked list): the
+    // government body where the partner is, then the intermediaries the model scores best
+    // for the profile, then a programme.
     let huadu = top(&sample("southern-german-e-mobility"), 1);
     let ids: Vec<&str> = huadu.matches[0]
         .intermediaries
         .iter()
         .map(|i| i.id.as_str())
         .collect();
-    assert!(
-        ids.contains(&"guangdong-department-of-science-technology"),
-        "{ids:?}"
-    );
-    assert!(ids.contains(&"caam"), "{ids:?}");
+    // Section 3.2: Guangzhou municipality built the zone, brokers joint ventures and
+    // solves the cluster's problems; section 5: local authorities act as mediators.
+    assert_eq!(ids[0], "guangzhou-municipality", "{ids:?}");
+    assert!(ids.contains(&"china-auto-info"), "{ids:?}");
+    for r in [&huadu, &top(&sample("danish-wind-energy"), 3)] {
+        for m in &r.matches {
+            for i in &m.intermediaries {
+                if i.kind == "programme" {
+                    continue;
+                }
+                let p = d.partner(d.find_partner(&i.id).unwrap());
+                assert_eq!(p.role(), eccp_china::Role::Intermediary, "{}", i.id);
+            }
+        }
+    }
+    let wind = top(&sample("danish-wind-energy"), 1);
+    let ids: Vec<&str> = wind.matches[0]
+        .intermediaries
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert!(ids.contains(&"beijing-energy-network"), "{ids:?}");
 }
 
 #[test]

@@ -18,16 +18,21 @@ pub enum Goal {
     Sourcing,
     /// Invest in or set up operations in China.
     Investment,
+    /// Help to get started: rules and IPR, counterparts, contacts with the authorities. The
+    /// goal that intermediaries (support services, government bodies) serve: with it they
+    /// join the ranked list; without it they appear only as "who can help".
+    BusinessSupport,
 }
 
 impl Goal {
     /// Every goal, in declaration order.
-    pub const ALL: [Goal; 5] = [
+    pub const ALL: [Goal; 6] = [
         Goal::MarketAccess,
         Goal::RdCooperation,
         Goal::TechnologyTransfer,
         Goal::Sourcing,
         Goal::Investment,
+        Goal::BusinessSupport,
     ];
 
     /// The name used in profiles, e.g. `market_access`.
@@ -38,6 +43,7 @@ impl Goal {
             Goal::TechnologyTransfer => "technology_transfer",
             Goal::Sourcing => "sourcing",
             Goal::Investment => "investment",
+            Goal::BusinessSupport => "business_support",
         }
     }
 

@@ -4,6 +4,7 @@
 //! steps after it index by the typed ids it issues and never fail.
 
 mod goal;
+mod names;
 mod partner;
 mod policy;
 mod regions;
@@ -12,7 +13,8 @@ mod taxonomy;
 
 pub use goal::Goal;
 pub use partner::{
-    Assessment, Correction, Facts, Figure, FirmCount, Kind, Level, Partner, PartnerIndex,
+    Assessment, Correction, Evidence, Facts, Figure, FirmCount, Kind, Level, Partner, PartnerIndex,
+    Role,
 };
 pub use policy::{Conditions, NoteKind, PolicyNote, Programme};
 pub use regions::{
@@ -95,6 +97,10 @@ pub struct Dataset {
     programmes: Vec<Programme>,
     notes: Vec<PolicyNote>,
     by_id: HashMap<String, PartnerIndex>,
+    names: names::ProductNames,
+    /// Per macro-region: the main fields of the clusters, parks and zones located there, each
+    /// once, with the first partner (in load order) that brings it.
+    hosted: Vec<Vec<(SectorId, PartnerIndex)>>,
 }
 
 impl Dataset {
@@ -149,6 +155,19 @@ impl Dataset {
     pub fn macro_region_of(&self, p: &Partner) -> Option<MacroRegionId> {
         p.province
             .map(|pr| self.regions.province(pr).macro_region())
+    }
+    /// The industrial clusters whose name (or an alias) names `phrase` as their product,
+    /// ascending: the words of the phrase in a row, in the singular, place names left out on
+    /// both sides.
+    pub(crate) fn partners_named(&self, phrase: &str) -> Vec<PartnerIndex> {
+        self.names.partners_named(phrase, &self.regions)
+    }
+    /// The main fields of the industrial clusters, science parks and economic zones located in
+    /// a macro-region, each with the first partner that brings it: the briefing's own map of
+    /// where each field's clusters are (Table 4, section 3.2), beside the strengths its prose
+    /// names ([`MacroRegion::strengths`]).
+    pub fn fields_hosted(&self, m: MacroRegionId) -> &[(SectorId, PartnerIndex)] {
+        self.hosted.get(m.index()).map_or(&[], Vec::as_slice)
     }
     /// The prefecture-level city or municipality of a partner, `None` when it has no place.
     pub fn city_of(&self, p: &Partner) -> Option<PlaceId> {
@@ -272,6 +291,21 @@ impl DatasetBuilder {
             .collect();
         let programmes = convert_programmes(embedded::PROGRAMMES, &taxonomy)?;
         let notes = convert_notes(embedded::NOTES, &taxonomy, &regions)?;
+        let names = names::ProductNames::new(&partners, &regions);
+        let mut hosted: Vec<Vec<(SectorId, PartnerIndex)>> =
+            vec![Vec::new(); regions.macro_regions().len()];
+        for (i, p) in partners.iter().enumerate() {
+            let located = matches!(
+                p.kind,
+                Kind::IndustrialCluster | Kind::SciencePark | Kind::EconomicZone
+            );
+            if let (true, Some(pr), Some(main)) = (located, p.province, p.sectors.first()) {
+                let list = &mut hosted[regions.province(pr).macro_region().index()];
+                if !list.iter().any(|(s, _)| s == main) {
+                    list.push((*main, PartnerIndex(i as u32)));
+                }
+            }
+        }
         Ok(Dataset {
             taxonomy,
             regions,
@@ -279,8 +313,53 @@ impl DatasetBuilder {
             programmes,
             notes,
             by_id,
+            names,
+            hosted,
         })
     }
+}
+
+/// The why of an override of a kind's default: a one-line basis, a source, and the
+/// briefing's words about the record or the admission that the data infers it.
+fn convert_basis(
+    raw: partner::RawBasis,
+    field: &str,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<partner::Basis> {
+    if raw.basis.trim().is_empty() {
+        return Err(err(
+            format!("{field}.basis"),
+            "an override needs a one-line basis".into(),
+        ));
+    }
+    let src = SourceRef::parse(&raw.source).map_err(|m| err(format!("{field}.source"), m))?;
+    // A value read from the briefing quotes its words about the record; a value the
+    // briefing does not state says so. An external source is its own citation.
+    let quote = raw.quote.filter(|q| !q.trim().is_empty());
+    match (&src, &quote, raw.inferred) {
+        (_, Some(_), true) => {
+            return Err(err(
+                format!("{field}.inferred"),
+                "an override is either quoted or inferred, not both: drop `quote` or `inferred`"
+                    .into(),
+            ))
+        }
+        (SourceRef::External(_), _, _) | (_, Some(_), false) | (_, None, true) => {}
+        (_, None, false) => {
+            return Err(err(
+                format!("{field}.quote"),
+                "an override resting on the briefing quotes its words about this record; \
+                 if the briefing does not state it, set `\"inferred\": true`"
+                    .into(),
+            ))
+        }
+    }
+    Ok(partner::Basis {
+        text: raw.basis,
+        source: src,
+        quote,
+        inferred: raw.inferred,
+    })
 }
 
 fn convert_assessment(
@@ -301,41 +380,18 @@ fn convert_assessment(
                     format!("`{}` is the kind's default; remove the override", a.level),
                 ));
             }
-            if a.basis.trim().is_empty() {
-                return Err(err(
-                    format!("{field}.basis"),
-                    "an override needs a one-line basis".into(),
-                ));
-            }
-            let src = SourceRef::parse(&a.source).map_err(|m| err(format!("{field}.source"), m))?;
-            // A level read from the briefing quotes its words about the record; a level the
-            // briefing does not state says so. An external source is its own citation.
-            let quote = a.quote.filter(|q| !q.trim().is_empty());
-            match (&src, &quote, a.inferred) {
-                (_, Some(_), true) => {
-                    return Err(err(
-                        format!("{field}.inferred"),
-                        "an override is either quoted or inferred, not both: drop `quote` or `inferred`".into(),
-                    ))
-                }
-                (SourceRef::External(_), _, _) | (_, Some(_), false) | (_, None, true) => {}
-                (_, None, false) => {
-                    return Err(err(
-                        format!("{field}.quote"),
-                        "an override resting on the briefing quotes its words about this record; \
-                         if the briefing does not state the level, set `\"inferred\": true`"
-                            .into(),
-                    ))
-                }
-            }
             Ok(Assessment {
                 level: a.level,
-                basis: Some(partner::Basis {
-                    text: a.basis,
-                    source: src,
-                    quote,
-                    inferred: a.inferred,
-                }),
+                basis: Some(convert_basis(
+                    partner::RawBasis {
+                        basis: a.basis,
+                        source: a.source,
+                        quote: a.quote,
+                        inferred: a.inferred,
+                    },
+                    field,
+                    err,
+                )?),
             })
         }
     }
@@ -475,6 +531,27 @@ fn convert_partners(
             sectors.push(sid);
         }
         let tech = convert_assessment(p.tech, kind.default_tech(), "tech", &err)?;
+        let (role, role_basis) = match p.role {
+            None => (kind.role(), None),
+            Some(r) if r.role == kind.role() => {
+                return Err(err(
+                    "role.role".into(),
+                    format!(
+                        "`{}` is the role of every `{kind}`; remove the override",
+                        r.role.as_str()
+                    ),
+                ))
+            }
+            Some(r) => {
+                let why = partner::RawBasis {
+                    basis: r.basis,
+                    source: r.source,
+                    quote: r.quote,
+                    inferred: r.inferred,
+                };
+                (r.role, Some(convert_basis(why, "role", &err)?))
+            }
+        };
         let control = convert_assessment(p.control, kind.default_control(), "control", &err)?;
         if kind.is_organisation() && !p.formal_organisation {
             return Err(err(
@@ -571,6 +648,9 @@ fn convert_partners(
             control,
             formal_organisation: p.formal_organisation,
             case_study: p.case_study,
+            role,
+            role_basis,
+            evidence: Evidence::of(p.case_study, &sources),
             part_of,
             facts: p.facts,
             websites: p.websites,
@@ -807,6 +887,8 @@ fn convert_notes(
                 kinds,
                 macro_regions,
                 min_control: c.min_control,
+                min_tech: c.min_tech,
+                max_tech: c.max_tech,
                 no_formal_organisation: c.no_formal_organisation,
             },
             strength: n.strength,

@@ -89,6 +89,26 @@ impl Kind {
         }
     }
 
+    /// Whether a partner of this kind is one to cooperate with or one that helps make the
+    /// contact.
+    ///
+    /// Support services (the EU SME Centre, the IPR SME Helpdesk, chambers, information
+    /// services) help European firms "searching for counterparts" (section 2.2); government
+    /// bodies set the frame and act "as a mediator to attract businesses" (section 5). Both are
+    /// whom a cluster asks for help, not whom it partners with. Clusters, parks, zones,
+    /// research institutes and associations (Table 1's "cluster organisations by sector") are
+    /// partners.
+    pub fn role(self) -> Role {
+        match self {
+            Kind::SupportService | Kind::GovernmentBody => Role::Intermediary,
+            Kind::IndustrialCluster
+            | Kind::SciencePark
+            | Kind::EconomicZone
+            | Kind::Association
+            | Kind::ResearchInstitute => Role::Partner,
+        }
+    }
+
     /// Whether every partner of this kind is itself an organisation one can talk to.
     pub fn is_organisation(self) -> bool {
         matches!(
@@ -104,6 +124,84 @@ impl Kind {
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Whether a record is a partner to cooperate with or an intermediary that helps make the
+/// contact (see [`Kind::role`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A cluster, park, zone, research institute or sector association.
+    Partner,
+    /// A support service or government body: whom to ask for help.
+    Intermediary,
+}
+
+impl Role {
+    /// `partner` or `intermediary`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Partner => "partner",
+            Role::Intermediary => "intermediary",
+        }
+    }
+}
+
+/// How much the briefing itself points to a partner, from the strongest of its sources.
+///
+/// The order is the strength: a case study of section 3.2 (a heading of its own, the
+/// briefing's pick in a priority field) or a partner its conclusion names (section 5) above
+/// Table 1's "sample of cluster organisations by sector", above a mention in the prose, above
+/// a listing only (Tables 2 to 4, footnotes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// Only listed: a table row (Tables 2 to 4) or a footnote.
+    Listed,
+    /// Named in the prose of a section.
+    Named,
+    /// One of Table 1's sample cluster organisations by sector.
+    SampleOrganisation,
+    /// A section 3.2 case study or a partner the conclusion (section 5) names.
+    CaseStudy,
+}
+
+impl Evidence {
+    /// Every grade, weakest first.
+    pub const ALL: [Evidence; 4] = [
+        Evidence::Listed,
+        Evidence::Named,
+        Evidence::SampleOrganisation,
+        Evidence::CaseStudy,
+    ];
+
+    /// The grade of a record with these sources.
+    pub(crate) fn of(case_study: bool, sources: &[Source]) -> Evidence {
+        use super::source::SourceRef;
+        if case_study {
+            return Evidence::CaseStudy;
+        }
+        sources
+            .iter()
+            .map(|s| match s.reference() {
+                SourceRef::Section(n) if n == "5" => Evidence::CaseStudy,
+                SourceRef::Table(1) => Evidence::SampleOrganisation,
+                SourceRef::Section(_) => Evidence::Named,
+                _ => Evidence::Listed,
+            })
+            .max()
+            .unwrap_or(Evidence::Listed)
+    }
+
+    /// `listed`, `named`, `sample_organisation` or `case_study`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Listed => "listed",
+            Evidence::Named => "named",
+            Evidence::SampleOrganisation => "sample_organisation",
+            Evidence::CaseStudy => "case_study",
+        }
     }
 }
 
@@ -270,6 +368,9 @@ pub struct Partner {
     pub(crate) control: Assessment,
     pub(crate) formal_organisation: bool,
     pub(crate) case_study: bool,
+    pub(crate) role: Role,
+    pub(crate) role_basis: Option<Basis>,
+    pub(crate) evidence: Evidence,
     pub(crate) part_of: Option<PartnerIndex>,
     pub(crate) facts: Facts,
     pub(crate) websites: Vec<String>,
@@ -329,6 +430,22 @@ impl Partner {
     pub fn is_case_study(&self) -> bool {
         self.case_study
     }
+    /// How much the briefing points to it.
+    pub fn evidence(&self) -> Evidence {
+        self.evidence
+    }
+    /// Whether it is a partner or an intermediary: its kind's role ([`Kind::role`]) unless
+    /// its record says otherwise, with a basis ([`Partner::role_basis`]).
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// For a record whose role departs from its kind's, the one-line reason and the source
+    /// it rests on.
+    pub fn role_basis(&self) -> Option<(&str, &super::source::SourceRef)> {
+        self.role_basis
+            .as_ref()
+            .map(|b| (b.text.as_str(), &b.source))
+    }
     /// The larger partner it belongs to.
     pub fn part_of(&self) -> Option<PartnerIndex> {
         self.part_of
@@ -379,6 +496,26 @@ pub(crate) struct RawAssessment {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub(crate) struct RawRole {
+    pub role: Role,
+    pub basis: String,
+    pub source: String,
+    #[serde(default)]
+    pub quote: Option<String>,
+    #[serde(default)]
+    pub inferred: bool,
+}
+
+/// Why an override departs from the kind's default, as a file states it.
+pub(crate) struct RawBasis {
+    pub basis: String,
+    pub source: String,
+    pub quote: Option<String>,
+    pub inferred: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct RawPartner {
     pub id: String,
     pub kind: String,
@@ -396,6 +533,8 @@ pub(crate) struct RawPartner {
     pub tech: Option<RawAssessment>,
     #[serde(default)]
     pub control: Option<RawAssessment>,
+    #[serde(default)]
+    pub role: Option<RawRole>,
     pub formal_organisation: bool,
     #[serde(default)]
     pub case_study: bool,

@@ -40,6 +40,8 @@ pub struct Conditions {
     pub(crate) kinds: Vec<Kind>,
     pub(crate) macro_regions: Vec<MacroRegionId>,
     pub(crate) min_control: Option<Level>,
+    pub(crate) min_tech: Option<Level>,
+    pub(crate) max_tech: Option<Level>,
     pub(crate) no_formal_organisation: bool,
 }
 
@@ -67,11 +69,21 @@ impl Conditions {
             && self.kinds.is_empty()
             && self.macro_regions.is_empty()
             && self.min_control.is_none()
+            && self.min_tech.is_none()
+            && self.max_tech.is_none()
             && !self.no_formal_organisation
     }
     /// The note applies to partners under at least this political control.
     pub fn min_control(&self) -> Option<Level> {
         self.min_control
+    }
+    /// The note applies to partners at least this high-tech (a note on high-tech ecosystems).
+    pub fn min_tech(&self) -> Option<Level> {
+        self.min_tech
+    }
+    /// The note applies to partners at most this high-tech (a note on a low-tech focus).
+    pub fn max_tech(&self) -> Option<Level> {
+        self.max_tech
     }
     /// The note applies to partners with no formal organisation.
     pub fn no_formal_organisation(&self) -> bool {
@@ -210,6 +222,10 @@ pub(crate) struct RawConditions {
     pub macro_regions: Vec<String>,
     #[serde(default)]
     pub min_control: Option<Level>,
+    #[serde(default)]
+    pub min_tech: Option<Level>,
+    #[serde(default)]
+    pub max_tech: Option<Level>,
     #[serde(default)]
     pub no_formal_organisation: bool,
 }

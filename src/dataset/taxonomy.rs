@@ -3,7 +3,7 @@
 
 use super::source::SourceRef;
 use super::{check_id, ID_SNAKE};
-use crate::text::{compact, normalize};
+use crate::text::{compact, normalize, product_words};
 use crate::{Error, Result};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -118,6 +118,9 @@ pub struct Taxonomy {
     /// for finding them inside longer text: (phrase words, the phrase, its sectors).
     phrases: HashMap<String, Vec<Phrase>>,
     cross_sector: Option<SectorId>,
+    /// The sectors' own names (ids and labels) as product words run together: a term equal
+    /// to one names a field, not a product.
+    field_names: std::collections::HashSet<String>,
 }
 
 impl Taxonomy {
@@ -221,6 +224,13 @@ impl Taxonomy {
         self.ancestors(a).find(|x| self.is_within(b, *x))
     }
 
+    /// Whether `text` is a sector's own name (its id or label, in the singular or plural),
+    /// such as "apparel" or "steel": a field, not a product. Partners' names that use it say
+    /// no more than their sectors do.
+    pub(crate) fn names_a_field(&self, text: &str) -> bool {
+        self.field_names.contains(&product_words(text).concat())
+    }
+
     /// The sectors a normalised name resolves to exactly.
     pub(crate) fn lookup_normalized(&self, key: &str) -> Option<&[SectorId]> {
         self.names
@@ -317,6 +327,7 @@ impl Taxonomy {
             by_len: Vec::new(),
             phrases: HashMap::new(),
             cross_sector: None,
+            field_names: std::collections::HashSet::new(),
         };
         for i in 0..tax.sectors.len() {
             let id = SectorId(i as u16);
@@ -374,6 +385,12 @@ impl Taxonomy {
     /// Derives the length buckets, the phrase index and the cross-sector id from the names.
     fn build_indexes(&mut self) {
         self.cross_sector = self.find("cross_sector");
+        self.field_names = self
+            .sectors
+            .iter()
+            .flat_map(|s| [s.id.replace('_', " "), s.label.clone()])
+            .map(|n| product_words(&n).concat())
+            .collect();
         let mut by_len: Vec<Vec<(String, Vec<SectorId>)>> = Vec::new();
         let mut names: Vec<(&String, &Vec<SectorId>)> = self.names.iter().collect();
         names.sort();
