@@ -43,6 +43,26 @@ use std::cmp::Ordering;
 
 const LEVELS: [Level; 3] = [Level::Low, Level::Medium, Level::High];
 
+/// Evidence grades a row encodes beside its macro-region (a constant, so that splitting the
+/// byte is a shift, not a division).
+const GRADES: usize = Evidence::ALL.len();
+
+/// The set bits of a sector bit set, lowest first.
+struct BitIndices(u128);
+
+impl Iterator for BitIndices {
+    type Item = usize;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let i = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(i)
+    }
+}
+
 /// The bit set of sector ids, all bits when one is past 127.
 fn sector_mask(ids: impl Iterator<Item = u16>) -> u128 {
     let mut m = 0u128;
@@ -154,7 +174,7 @@ impl PackedPartners {
                 + kind * 9
                 + p.tech.rank() * 3
                 + p.control.rank(),
-            macro_ev: (m * Evidence::ALL.len()) as u8 + grade,
+            macro_ev: (m * GRADES) as u8 + grade,
             n_extra: rest.len() as u8,
             _pad: 0,
             pos: self.n as u32,
@@ -339,7 +359,7 @@ impl PackedPartners {
 #[derive(Debug, Clone)]
 pub struct KernelQuery {
     n_sectors: usize,
-    n_grades: usize,
+    n_macros: usize,
     /// The model, for the rows with several sectors.
     query: Query,
     /// (macro-region, national last) × grade × sector: the weighted sector, reciprocity and
@@ -372,7 +392,7 @@ impl KernelQuery {
             (w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
         let s_n = packed.n_sectors;
         let n_m = packed.n_macros;
-        let g_n = Evidence::ALL.len();
+        let g_n = GRADES;
         let sector_id = |s: usize| SectorId(s as u16);
         let macro_of = |m: usize| (m < n_m).then_some(MacroRegionId(m as u8));
         let mut evidence = vec![0.0; g_n * s_n];
@@ -444,7 +464,7 @@ impl KernelQuery {
         };
         KernelQuery {
             n_sectors: s_n,
-            n_grades: g_n,
+            n_macros: n_m,
             query: q.clone(),
             single,
             bound,
@@ -470,11 +490,8 @@ impl KernelQuery {
     /// The sector-dependent part of a multi-sector row: the model's functions on its sectors.
     fn multi(&self, r: &Row, sectors: &[SectorId]) -> f64 {
         let w = self.query.weights();
-        let m = r.macro_ev as usize / self.n_grades;
-        let macro_region = (m * self.n_grades < self.single.len() / self.n_sectors.max(1)
-            && m < self.bound.len() / self.n_sectors.max(1) - 1)
-            .then_some(MacroRegionId(m as u8));
-        let g = r.macro_ev as usize % self.n_grades;
+        let (m, g) = (r.macro_ev as usize / GRADES, r.macro_ev as usize % GRADES);
+        let macro_region = (m < self.n_macros).then_some(MacroRegionId(m as u8));
         let sector = self.query.sector(sectors, None);
         if sector <= 0.0 {
             return f64::NEG_INFINITY;
@@ -484,14 +501,14 @@ impl KernelQuery {
             + self.evidence[g * self.n_sectors + r.sector as usize]
     }
 
-    /// An upper bound of a multi-sector row's score, from one table and a sum.
+    /// An upper bound of a multi-sector row's score, from one table and a sum over the
+    /// row's sector indices.
     #[inline]
-    fn multi_bound(&self, r: &Row, sectors: &[SectorId], base: f64) -> f64 {
+    fn multi_bound(&self, r: &Row, sectors: impl Iterator<Item = usize>, base: f64) -> f64 {
         let s_n = self.n_sectors;
-        let m = r.macro_ev as usize / self.n_grades;
-        let g = r.macro_ev as usize % self.n_grades;
+        let (m, g) = (r.macro_ev as usize / GRADES, r.macro_ev as usize % GRADES);
         let b = &self.bound[m * s_n..(m + 1) * s_n];
-        let sum: f64 = sectors.iter().map(|s| b[s.index()]).sum();
+        let sum: f64 = sectors.map(|s| b.get(s).copied().unwrap_or(0.0)).sum();
         base + sum + self.evidence[g * s_n + r.sector as usize]
     }
 }
@@ -706,18 +723,26 @@ fn scan_into(
             }
         }
     }
-    for i in span.multi.clone() {
+    let masks = packed.multi_mask.get(span.multi.clone()).unwrap_or(&[]);
+    for (j, mask) in masks.iter().copied().enumerate() {
         // A row none of whose sectors the profile names is no match.
-        if packed.multi_mask[i] & q.relevant == 0 {
+        if mask & q.relevant == 0 {
             continue;
         }
+        let i = span.multi.start + j;
         let r = &packed.multi[i];
-        let sectors = packed.sectors_of(i, r);
         let base = q.class[r.class as usize] + q.region[r.region as usize];
-        if q.multi_bound(r, sectors, base) + SLACK < threshold {
+        // The bound reads the row's sectors from its bit set when the set is exact, so most
+        // rows never touch the sector pool.
+        let bound = if mask == u128::MAX {
+            q.multi_bound(r, packed.sectors_of(i, r).iter().map(|s| s.index()), base)
+        } else {
+            q.multi_bound(r, BitIndices(mask), base)
+        };
+        if bound + SLACK < threshold {
             continue;
         }
-        let s = base + q.multi(r, sectors);
+        let s = base + q.multi(r, packed.sectors_of(i, r));
         if s >= threshold {
             top.offer(Cand(s, r.pos));
             threshold = top.threshold();

@@ -277,16 +277,9 @@ impl<'d> Recommender<'d> {
         let d = self.dataset;
         let reg = d.regions();
         // Who can help: the intermediaries the same model scores best for this profile.
-        let helpers = Query::new(
-            d,
-            resolved,
-            &Options {
-                include_intermediaries: true,
-                filter: Default::default(),
-                ..options.clone()
-            },
-        )
-        .map(|hq| score::score_where(d, &hq, |p| p.role() == Role::Intermediary))?;
+        let helpers = score::score_where(d, &q, &score::Admission::everyone(), |p| {
+            p.role() == Role::Intermediary
+        });
         let matches = ranked
             .iter()
             .enumerate()

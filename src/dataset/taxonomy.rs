@@ -121,6 +121,9 @@ pub struct Taxonomy {
     /// The sectors' own names (ids and labels) as product words run together: a term equal
     /// to one names a field, not a product.
     field_names: std::collections::HashSet<String>,
+    /// [`Taxonomy::closeness`] of every pair, wanted-major, computed once at load: scoring
+    /// reads it for every profile term and partner sector.
+    closeness: Vec<f64>,
 }
 
 impl Taxonomy {
@@ -193,6 +196,15 @@ impl Taxonomy {
     /// So an electric-vehicle profile finds an automotive cluster at 0.8, a motorcycle
     /// cluster at 0.245 and a textile cluster at 0.
     pub fn closeness(&self, wanted: SectorId, partner: SectorId) -> f64 {
+        let n = self.sectors.len();
+        match self.closeness.get(wanted.index() * n + partner.index()) {
+            Some(c) => *c,
+            None => self.closeness_of(wanted, partner),
+        }
+    }
+
+    /// [`Taxonomy::closeness`] computed from the tree (the table holds it for every pair).
+    fn closeness_of(&self, wanted: SectorId, partner: SectorId) -> f64 {
         if wanted == partner {
             return 1.0;
         }
@@ -328,6 +340,7 @@ impl Taxonomy {
             phrases: HashMap::new(),
             cross_sector: None,
             field_names: std::collections::HashSet::new(),
+            closeness: Vec::new(),
         };
         for i in 0..tax.sectors.len() {
             let id = SectorId(i as u16);
@@ -385,6 +398,10 @@ impl Taxonomy {
     /// Derives the length buckets, the phrase index and the cross-sector id from the names.
     fn build_indexes(&mut self) {
         self.cross_sector = self.find("cross_sector");
+        let n = self.sectors.len();
+        self.closeness = (0..n * n)
+            .map(|i| self.closeness_of(SectorId((i / n) as u16), SectorId((i % n) as u16)))
+            .collect();
         self.field_names = self
             .sectors
             .iter()
@@ -551,4 +568,26 @@ struct RawVocabulary {
 struct RawEntry {
     label: String,
     sectors: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closeness_table_holds_the_trees_closeness() {
+        let d = crate::Dataset::embedded().unwrap();
+        let t = d.taxonomy();
+        let n = t.sectors().len();
+        for a in 0..n {
+            for b in 0..n {
+                let (a, b) = (SectorId(a as u16), SectorId(b as u16));
+                assert_eq!(t.closeness(a, b), t.closeness_of(a, b));
+            }
+        }
+        let id = |s: &str| t.find(s).unwrap();
+        assert_eq!(t.closeness(id("electric_vehicles"), id("automotive")), 0.8);
+        assert!((t.closeness(id("electric_vehicles"), id("motorcycles")) - 0.245).abs() < 1e-12);
+        assert_eq!(t.closeness(id("electric_vehicles"), id("apparel")), 0.0);
+    }
 }

@@ -255,7 +255,7 @@ impl Query {
 
     /// Whether a partner with these features may enter the ranking.
     pub(crate) fn admits(&self, d: &Dataset, f: &Features) -> bool {
-        self.admission.kind(f.kind, f.role) && self.admission.region(d.regions(), f.region)
+        admits(&self.admission, d, f)
     }
 
     /// The seven component values of a partner, in [`Component::ALL`] order, and what
@@ -299,7 +299,7 @@ impl Query {
     /// value above 0; a partner in another field is no partner, whatever else it offers) and
     /// scores at least the filter's `min_score`.
     pub(crate) fn keeps(&self, s: &Scored) -> bool {
-        s.components[Component::Sector as usize] > 0.0 && s.score >= self.admission.min_score()
+        keeps(&self.admission, s)
     }
 
     /// Whether a partner of `d` may enter the ranking (its score is checked apart).
@@ -352,23 +352,33 @@ pub(crate) fn rank_order(d: &Dataset) -> impl Fn(&Scored, &Scored) -> Ordering +
     }
 }
 
+fn admits(a: &Admission, d: &Dataset, f: &Features) -> bool {
+    a.kind(f.kind, f.role) && a.region(d.regions(), f.region)
+}
+
+fn keeps(a: &Admission, s: &Scored) -> bool {
+    s.components[Component::Sector as usize] > 0.0 && s.score >= a.min_score()
+}
+
 /// Scores every partner the query admits, exactly, and returns the matches
 /// ([`Query::keeps`]) in ranking order: descending score, ties by ascending id.
 pub(crate) fn score_all(d: &Dataset, q: &Query) -> Vec<Scored> {
-    score_where(d, q, |_| true)
+    score_where(d, q, &q.admission, |_| true)
 }
 
-/// Like [`score_all`], for the partners `which` picks.
+/// Like [`score_all`], for the partners `which` picks, under another admission rule (the
+/// intermediaries who can help are ranked with [`Admission::everyone`]).
 pub(crate) fn score_where(
     d: &Dataset,
     q: &Query,
+    admission: &Admission,
     which: impl Fn(&crate::dataset::Partner) -> bool,
 ) -> Vec<Scored> {
     let mut all: Vec<Scored> = (0..d.partners().len())
         .map(|i| PartnerIndex(i as u32))
-        .filter(|i| which(d.partner(*i)) && q.admits_partner(d, *i))
+        .filter(|i| which(d.partner(*i)) && admits(admission, d, &Features::of(d, *i)))
         .map(|i| q.score(d, i))
-        .filter(|s| q.keeps(s))
+        .filter(|s| keeps(admission, s))
         .collect();
     all.sort_by(rank_order(d));
     all

@@ -237,6 +237,17 @@ impl Admission {
         })
     }
 
+    /// Every record, whatever its kind, role or place: for ranking the intermediaries who can
+    /// help beside a profile's matches.
+    pub(crate) fn everyone() -> Admission {
+        Admission {
+            kinds: [[true; 2]; 7],
+            macro_regions: Vec::new(),
+            provinces: Vec::new(),
+            min_score: 0.0,
+        }
+    }
+
     /// Whether records of this kind and role may enter the ranking.
     pub(crate) fn kind(&self, k: Kind, role: Role) -> bool {
         Kind::ALL

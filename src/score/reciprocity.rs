@@ -54,6 +54,9 @@ impl ReciprocityQuery {
                 if !c.sectors().iter().any(|ns| tax.is_within(*b, *ns)) {
                     continue;
                 }
+                let values: Vec<f64> = (0..n_sectors)
+                    .map(|s| strength_value(strength) * tax.closeness(*b, SectorId(s as u16)))
+                    .collect();
                 for m in 0..=n_macros {
                     let national = m == n_macros;
                     if !c.macro_regions().is_empty()
@@ -61,11 +64,10 @@ impl ReciprocityQuery {
                     {
                         continue;
                     }
-                    for s in 0..n_sectors {
-                        let v = strength_value(strength) * tax.closeness(*b, SectorId(s as u16));
+                    for (s, v) in values.iter().enumerate() {
                         let slot = &mut table[m * n_sectors + s];
-                        if v > slot.0 {
-                            *slot = (v, Some((i, *b)));
+                        if *v > slot.0 {
+                            *slot = (*v, Some((i, *b)));
                         }
                     }
                 }
