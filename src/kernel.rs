@@ -47,22 +47,6 @@ const LEVELS: [Level; 3] = [Level::Low, Level::Medium, Level::High];
 /// byte is a shift, not a division).
 const GRADES: usize = Evidence::ALL.len();
 
-/// The set bits of a sector bit set, lowest first.
-struct BitIndices(u128);
-
-impl Iterator for BitIndices {
-    type Item = usize;
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        if self.0 == 0 {
-            return None;
-        }
-        let i = self.0.trailing_zeros() as usize;
-        self.0 &= self.0 - 1;
-        Some(i)
-    }
-}
-
 /// The bit set of sector ids, all bits when one is past 127.
 fn sector_mask(ids: impl Iterator<Item = u16>) -> u128 {
     let mut m = 0u128;
@@ -95,7 +79,8 @@ pub struct PackedPartners {
     /// Partners with one sector (most of them), in id order: scored with three table reads
     /// and no branch.
     single: Vec<Row>,
-    /// Partners with several sectors, in id order, with where their sectors start in `pool`.
+    /// Partners with several sectors, in id order, with where their further sectors start in
+    /// `pool`.
     multi: Vec<Row>,
     multi_at: Vec<u32>,
     /// Each multi-sector row's sectors as a bit set (all bits when a sector id is past 127):
@@ -103,7 +88,7 @@ pub struct PackedPartners {
     multi_mask: Vec<u128>,
     /// `single` is grouped by main sector: group `s` is `single[group[s]..group[s + 1]]`.
     group: Vec<u32>,
-    /// The sectors of multi-sector rows, main first.
+    /// The further sectors of multi-sector rows (the main one is in the row).
     pool: Vec<SectorId>,
     /// Row to partner index in its dataset.
     partner: Vec<u32>,
@@ -185,7 +170,7 @@ impl PackedPartners {
             self.multi_at.push(self.pool.len() as u32);
             self.multi_mask
                 .push(sector_mask(p.sectors.iter().map(|s| s.0)));
-            self.pool.extend_from_slice(p.sectors);
+            self.pool.extend_from_slice(rest);
             self.multi.push(row);
         }
         if partner as usize != self.n || !self.partner.is_empty() {
@@ -266,13 +251,11 @@ impl PackedPartners {
         packed
     }
 
-    /// The sectors of a multi-sector row, main first.
+    /// The further sectors of a multi-sector row.
     #[inline]
-    fn sectors_of(&self, multi_index: usize, r: &Row) -> &[SectorId] {
+    fn extra_of(&self, multi_index: usize, r: &Row) -> &[SectorId] {
         let at = self.multi_at.get(multi_index).map_or(0, |a| *a as usize);
-        self.pool
-            .get(at..at + 1 + r.n_extra as usize)
-            .unwrap_or(&[])
+        self.pool.get(at..at + r.n_extra as usize).unwrap_or(&[])
     }
 
     /// Number of partners.
@@ -335,7 +318,7 @@ impl PackedPartners {
         self.partner.iter().position(|p| *p == partner.0)
     }
 
-    /// The row at a position and its sectors.
+    /// The row at a position and its further sectors.
     fn at_position(&self, pos: usize) -> Option<(&Row, &[SectorId])> {
         if let Some(r) = self.single.iter().find(|r| r.pos as usize == pos) {
             return Some((r, &[]));
@@ -345,7 +328,7 @@ impl PackedPartners {
             .binary_search_by_key(&(pos as u32), |r| r.pos)
             .ok()?;
         let r = &self.multi[i];
-        Some((r, self.sectors_of(i, r)))
+        Some((r, self.extra_of(i, r)))
     }
 
     /// The dataset partner at a position (in id order).
@@ -476,19 +459,38 @@ impl KernelQuery {
         }
     }
 
-    /// The kernel score of one row; `sectors` holds a multi-sector row's sectors (empty for
-    /// a single-sector row).
+    /// The kernel score of one row; `extra` holds a multi-sector row's further sectors
+    /// (empty for a single-sector row).
     #[inline]
-    fn score(&self, r: &Row, sectors: &[SectorId]) -> f64 {
+    fn score(&self, r: &Row, extra: &[SectorId]) -> f64 {
         let base = self.class[r.class as usize] + self.region[r.region as usize];
-        if sectors.is_empty() {
+        if extra.is_empty() {
             return base + self.single[r.macro_ev as usize * self.n_sectors + r.sector as usize];
         }
-        base + self.multi(r, sectors)
+        base + self.multi(r, extra)
     }
 
-    /// The sector-dependent part of a multi-sector row: the model's functions on its sectors.
-    fn multi(&self, r: &Row, sectors: &[SectorId]) -> f64 {
+    /// The sector-dependent part of a multi-sector row: the model's functions on its sectors
+    /// (the main one, then `extra`). Cold: few rows get past their bound, and keeping the call
+    /// out of the scan's hot path keeps the scan's tables in registers.
+    #[cold]
+    #[inline(never)]
+    fn multi(&self, r: &Row, extra: &[SectorId]) -> f64 {
+        let mut buf = [SectorId(r.sector); 8];
+        let n = 1 + extra.len();
+        let long: Vec<SectorId>;
+        let sectors: &[SectorId] = match buf.get_mut(1..n) {
+            Some(rest) => {
+                rest.copy_from_slice(extra);
+                &buf[..n]
+            }
+            None => {
+                long = std::iter::once(SectorId(r.sector))
+                    .chain(extra.iter().copied())
+                    .collect();
+                &long
+            }
+        };
         let w = self.query.weights();
         let (m, g) = (r.macro_ev as usize / GRADES, r.macro_ev as usize % GRADES);
         let macro_region = (m < self.n_macros).then_some(MacroRegionId(m as u8));
@@ -501,14 +503,15 @@ impl KernelQuery {
             + self.evidence[g * self.n_sectors + r.sector as usize]
     }
 
-    /// An upper bound of a multi-sector row's score, from one table and a sum over the
-    /// row's sector indices.
+    /// An upper bound of a multi-sector row's score, from one table and a sum over its
+    /// sectors (the main one and `extra`).
     #[inline]
-    fn multi_bound(&self, r: &Row, sectors: impl Iterator<Item = usize>, base: f64) -> f64 {
+    fn multi_bound(&self, r: &Row, extra: &[SectorId], base: f64) -> f64 {
         let s_n = self.n_sectors;
         let (m, g) = (r.macro_ev as usize / GRADES, r.macro_ev as usize % GRADES);
         let b = &self.bound[m * s_n..(m + 1) * s_n];
-        let sum: f64 = sectors.map(|s| b.get(s).copied().unwrap_or(0.0)).sum();
+        let at = |s: usize| b.get(s).copied().unwrap_or(0.0);
+        let sum: f64 = at(r.sector as usize) + extra.iter().map(|s| at(s.index())).sum::<f64>();
         base + sum + self.evidence[g * s_n + r.sector as usize]
     }
 }
@@ -526,9 +529,13 @@ fn better(a: &Cand, b: &Cand) -> Ordering {
 /// which moves a sum by far less than this.
 const SLACK: f64 = 1e-9;
 
-/// The best `k` candidates, and every other candidate within [`SLACK`] of the `k`-th.
+/// The best `k` candidates, and, when it keeps near ones, every other candidate within
+/// [`SLACK`] of the `k`-th.
 struct TopK {
     k: usize,
+    /// The slack below the `k`-th within which candidates are kept: [`SLACK`] for exact
+    /// rescoring, 0 for the kernel's own top k.
+    slack: f64,
     /// The best `k` so far, sorted worst first.
     items: Vec<Cand>,
     /// Candidates beyond the best `k` that were within the slack when offered; pruned as the
@@ -539,9 +546,11 @@ struct TopK {
 }
 
 impl TopK {
-    fn new(k: usize) -> TopK {
+    /// The `k` best and every candidate within `slack` of the `k`-th.
+    fn with_slack(k: usize, slack: f64) -> TopK {
         TopK {
             k,
+            slack,
             items: Vec::with_capacity(k.min(1 << 16) + 1),
             near: Vec::new(),
             floor: f64::NEG_INFINITY,
@@ -562,7 +571,7 @@ impl TopK {
     /// Rows scoring below this cannot be candidates.
     #[inline]
     fn threshold(&self) -> f64 {
-        self.kth() - SLACK
+        self.kth() - self.slack
     }
 
     /// Offers a candidate scoring at least [`TopK::threshold`]: it joins the best `k` if it
@@ -576,12 +585,16 @@ impl TopK {
         }
         if self.items.len() == self.k {
             if better(&c, &self.items[0]) != Ordering::Less {
-                self.near.push(c);
-                self.prune();
+                if self.slack > 0.0 {
+                    self.near.push(c);
+                    self.prune();
+                }
                 return;
             }
             let out = self.items.remove(0);
-            self.near.push(out);
+            if self.slack > 0.0 {
+                self.near.push(out);
+            }
         }
         // items are sorted worst first.
         let pos = self
@@ -607,7 +620,7 @@ impl TopK {
         all.extend(other.items);
         all.extend(other.near);
         all.sort_by(better);
-        let mut top = TopK::new(self.k);
+        let mut top = TopK::with_slack(self.k, self.slack);
         top.floor = self.floor.min(other.floor);
         let near = all.split_off(self.k.min(all.len()));
         all.reverse();
@@ -723,26 +736,39 @@ fn scan_into(
             }
         }
     }
-    let masks = packed.multi_mask.get(span.multi.clone()).unwrap_or(&[]);
-    for (j, mask) in masks.iter().copied().enumerate() {
+    scan_multi(packed, q, span, top, threshold);
+}
+
+/// The multi-sector rows of a span, into `top`: a row none of whose sectors the profile
+/// names is skipped with one AND; the others are scored exactly only when their bound could
+/// beat the k-th best. Apart from the single-sector loop so that each keeps its tables in
+/// registers.
+#[inline(never)]
+fn scan_multi(
+    packed: &PackedPartners,
+    q: &KernelQuery,
+    span: &Span,
+    top: &mut TopK,
+    mut threshold: f64,
+) {
+    // Three parallel slices, zipped: no index, no bounds check per row.
+    let span_of = |n: usize| span.multi.start.min(n)..span.multi.end.min(n);
+    let masks = &packed.multi_mask[span_of(packed.multi_mask.len())];
+    let rows = packed.multi[span_of(packed.multi.len())]
+        .iter()
+        .zip(&packed.multi_at[span_of(packed.multi_at.len())]);
+    for (mask, (r, at)) in masks.iter().zip(rows) {
         // A row none of whose sectors the profile names is no match.
         if mask & q.relevant == 0 {
             continue;
         }
-        let i = span.multi.start + j;
-        let r = &packed.multi[i];
         let base = q.class[r.class as usize] + q.region[r.region as usize];
-        // The bound reads the row's sectors from its bit set when the set is exact, so most
-        // rows never touch the sector pool.
-        let bound = if mask == u128::MAX {
-            q.multi_bound(r, packed.sectors_of(i, r).iter().map(|s| s.index()), base)
-        } else {
-            q.multi_bound(r, BitIndices(mask), base)
-        };
-        if bound + SLACK < threshold {
+        let at = *at as usize;
+        let extra = packed.pool.get(at..at + r.n_extra as usize).unwrap_or(&[]);
+        if q.multi_bound(r, extra, base) + SLACK < threshold {
             continue;
         }
-        let s = base + q.multi(r, packed.sectors_of(i, r));
+        let s = base + q.multi(r, extra);
         if s >= threshold {
             top.offer(Cand(s, r.pos));
             threshold = top.threshold();
@@ -750,8 +776,8 @@ fn scan_into(
     }
 }
 
-fn scan(packed: &PackedPartners, q: &KernelQuery, span: Span, k: usize) -> TopK {
-    let mut top = TopK::new(k);
+fn scan(packed: &PackedPartners, q: &KernelQuery, span: Span, k: usize, slack: f64) -> TopK {
+    let mut top = TopK::with_slack(k, slack);
     scan_into(packed, q, &span, &group_order(packed, q), &mut top);
     top
 }
@@ -760,35 +786,35 @@ fn scan(packed: &PackedPartners, q: &KernelQuery, span: Span, k: usize) -> TopK 
 /// `(row, score)`. One pass, no score vector, no allocation per row. Rows the query does not
 /// admit are left out, so fewer than `k` may come back.
 pub fn top_k(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
-    scan(packed, q, packed.whole(), k).into_sorted()
+    scan(packed, q, packed.whole(), k, 0.0).into_sorted()
 }
 
 /// The `k` best rows and every row within a rounding slack of the `k`-th, best first: what
 /// exact rescoring needs to settle ties. With the `rayon` feature, on all cores.
 pub(crate) fn candidates(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
     #[cfg(feature = "rayon")]
-    let top = scan_parallel(packed, q, k);
+    let top = scan_parallel(packed, q, k, SLACK);
     #[cfg(not(feature = "rayon"))]
-    let top = scan(packed, q, packed.whole(), k);
+    let top = scan(packed, q, packed.whole(), k, SLACK);
     top.into_candidates()
 }
 
 /// Like [`top_k`], splitting the rows among the threads of rayon's pool and merging.
 #[cfg(feature = "rayon")]
 pub fn top_k_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> Vec<(usize, f64)> {
-    scan_parallel(packed, q, k).into_sorted()
+    scan_parallel(packed, q, k, 0.0).into_sorted()
 }
 
 #[cfg(feature = "rayon")]
-fn scan_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> TopK {
+fn scan_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize, slack: f64) -> TopK {
     use rayon::prelude::*;
     let order = group_order(packed, q);
     if packed.len() < 1 << 15 {
-        return scan(packed, q, packed.whole(), k);
+        return scan(packed, q, packed.whole(), k, slack);
     }
     // First the best groups, on one thread, until k candidates are in hand: their k-th score
     // is a floor that every thread then prunes with from its first row.
-    let mut seed = TopK::new(k);
+    let mut seed = TopK::with_slack(k, slack);
     let singles_only = Span {
         single: 0..packed.single.len(),
         multi: 0..0,
@@ -805,12 +831,12 @@ fn scan_parallel(packed: &PackedPartners, q: &KernelQuery, k: usize) -> TopK {
         .split(parts)
         .into_par_iter()
         .map(|span| {
-            let mut top = TopK::new(k);
+            let mut top = TopK::with_slack(k, slack);
             top.floor = floor;
             scan_into(packed, q, &span, rest, &mut top);
             top
         })
-        .reduce(|| TopK::new(k), TopK::merge)
+        .reduce(|| TopK::with_slack(k, slack), TopK::merge)
         .merge(seed)
 }
 
@@ -822,7 +848,7 @@ pub fn batch_top_k(
     queries: &[KernelQuery],
     k: usize,
 ) -> Vec<Vec<(usize, f64)>> {
-    batch_range(packed, queries, k, 0..queries.len())
+    batch_range(packed, queries, k, 0..queries.len(), 0.0)
         .into_iter()
         .map(TopK::into_sorted)
         .collect()
@@ -836,9 +862,9 @@ pub(crate) fn batch_candidates(
     k: usize,
 ) -> Vec<Vec<(usize, f64)>> {
     #[cfg(feature = "rayon")]
-    let tops = batch_parallel(packed, queries, k);
+    let tops = batch_parallel(packed, queries, k, SLACK);
     #[cfg(not(feature = "rayon"))]
-    let tops = batch_range(packed, queries, k, 0..queries.len());
+    let tops = batch_range(packed, queries, k, 0..queries.len(), SLACK);
     tops.into_iter().map(TopK::into_candidates).collect()
 }
 
@@ -847,11 +873,12 @@ fn batch_range(
     queries: &[KernelQuery],
     k: usize,
     qs: std::ops::Range<usize>,
+    slack: f64,
 ) -> Vec<TopK> {
     let whole = packed.whole();
     qs.map(|qi| {
         let q = &queries[qi];
-        let mut top = TopK::new(k);
+        let mut top = TopK::with_slack(k, slack);
         scan_into(packed, q, &whole, &group_order(packed, q), &mut top);
         top
     })
@@ -859,7 +886,12 @@ fn batch_range(
 }
 
 #[cfg(feature = "rayon")]
-fn batch_parallel(packed: &PackedPartners, queries: &[KernelQuery], k: usize) -> Vec<TopK> {
+fn batch_parallel(
+    packed: &PackedPartners,
+    queries: &[KernelQuery],
+    k: usize,
+    slack: f64,
+) -> Vec<TopK> {
     use rayon::prelude::*;
     let per = queries
         .len()
@@ -871,7 +903,7 @@ fn batch_parallel(packed: &PackedPartners, queries: &[KernelQuery], k: usize) ->
         .collect();
     ranges
         .into_par_iter()
-        .flat_map_iter(|r| batch_range(packed, queries, k, r))
+        .flat_map_iter(|r| batch_range(packed, queries, k, r, slack))
         .collect()
 }
 
@@ -882,7 +914,7 @@ pub fn batch_top_k_parallel(
     queries: &[KernelQuery],
     k: usize,
 ) -> Vec<Vec<(usize, f64)>> {
-    batch_parallel(packed, queries, k)
+    batch_parallel(packed, queries, k, 0.0)
         .into_iter()
         .map(TopK::into_sorted)
         .collect()
@@ -899,7 +931,7 @@ pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
     }
     for (i, r) in packed.multi.iter().enumerate() {
         if let Some(slot) = out.get_mut(r.pos as usize) {
-            *slot = q.score(r, packed.sectors_of(i, r));
+            *slot = q.score(r, packed.extra_of(i, r));
         }
     }
     out
@@ -913,7 +945,7 @@ pub fn rank_queries(
     queries: &[KernelQuery],
     k: usize,
 ) -> Vec<(usize, f64)> {
-    score_queries(packed, row, queries, k).into_sorted()
+    score_queries(packed, row, queries, k, 0.0).into_sorted()
 }
 
 /// Like [`rank_queries`], with every query within a rounding slack of the `k`-th.
@@ -923,14 +955,20 @@ pub(crate) fn query_candidates(
     queries: &[KernelQuery],
     k: usize,
 ) -> Vec<(usize, f64)> {
-    score_queries(packed, row, queries, k).into_candidates()
+    score_queries(packed, row, queries, k, SLACK).into_candidates()
 }
 
-fn score_queries(packed: &PackedPartners, row: usize, queries: &[KernelQuery], k: usize) -> TopK {
-    let mut top = TopK::new(k);
-    if let Some((r, sectors)) = packed.at_position(row) {
+fn score_queries(
+    packed: &PackedPartners,
+    row: usize,
+    queries: &[KernelQuery],
+    k: usize,
+    slack: f64,
+) -> TopK {
+    let mut top = TopK::with_slack(k, slack);
+    if let Some((r, extra)) = packed.at_position(row) {
         for (i, q) in queries.iter().enumerate() {
-            top.offer(Cand(q.score(r, sectors), i as u32));
+            top.offer(Cand(q.score(r, extra), i as u32));
         }
     }
     top
@@ -947,26 +985,26 @@ mod tests {
 
     #[test]
     fn top_k_keeps_the_best_and_breaks_ties_by_row() {
-        let mut t = TopK::new(3);
+        let mut t = TopK::with_slack(3, 0.0);
         for (i, s) in [0.5, 0.9, 0.5, 0.7, 0.9, 0.1].iter().enumerate() {
             t.offer(Cand(*s, i as u32));
         }
         assert_eq!(t.into_sorted(), vec![(1, 0.9), (4, 0.9), (3, 0.7)]);
-        let mut a = TopK::new(2);
+        let mut a = TopK::with_slack(2, 0.0);
         a.offer(Cand(0.5, 0));
         a.offer(Cand(0.4, 1));
-        let mut b = TopK::new(2);
+        let mut b = TopK::with_slack(2, 0.0);
         b.offer(Cand(0.5, 2));
         b.offer(Cand(0.6, 3));
         assert_eq!(a.merge(b).into_sorted(), vec![(3, 0.6), (0, 0.5)]);
-        let mut z = TopK::new(0);
+        let mut z = TopK::with_slack(0, 0.0);
         z.offer(Cand(1.0, 0));
         assert!(z.into_sorted().is_empty());
     }
 
     #[test]
     fn candidates_keep_every_row_tied_with_the_kth() {
-        let mut t = TopK::new(2);
+        let mut t = TopK::with_slack(2, SLACK);
         // Five rows tied at 0.5 up to rounding, one above, one clearly below.
         for (i, s) in [0.5, 0.5 + 1e-15, 0.9, 0.5 - 1e-15, 0.2, 0.5, 0.5]
             .iter()
@@ -977,7 +1015,7 @@ mod tests {
         let rows: Vec<usize> = t.into_candidates().into_iter().map(|c| c.0).collect();
         assert_eq!(rows, vec![2, 1, 0, 5, 6, 3]);
         // Minus infinity (a row no query admits) never comes back.
-        let mut t = TopK::new(3);
+        let mut t = TopK::with_slack(3, SLACK);
         t.offer(Cand(f64::NEG_INFINITY, 0));
         t.offer(Cand(0.1, 1));
         assert_eq!(t.into_candidates(), vec![(1, 0.1)]);
@@ -985,7 +1023,7 @@ mod tests {
 
     #[test]
     fn many_exact_ties_stay_linear() {
-        let mut t = TopK::new(1);
+        let mut t = TopK::with_slack(1, SLACK);
         for i in 0..100_000 {
             t.offer(Cand(0.5, i));
         }

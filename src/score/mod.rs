@@ -232,7 +232,7 @@ impl Query {
     // The component functions, one per rule, for the exact scorer and the kernel's tables.
 
     pub(crate) fn sector(&self, sectors: &[SectorId], partner: Option<PartnerIndex>) -> f64 {
-        self.sector.value(sectors, partner).0
+        self.sector.value_only(sectors, partner)
     }
     pub(crate) fn region(&self, d: &Dataset, key: RegionKey) -> f64 {
         self.region.value(d.regions(), key).0
@@ -247,7 +247,7 @@ impl Query {
         self.goal.value(kind).0
     }
     pub(crate) fn reciprocity(&self, sectors: &[SectorId], m: Option<MacroRegionId>) -> f64 {
-        self.reciprocity.value(sectors, m).0
+        self.reciprocity.value_only(sectors, m)
     }
     pub(crate) fn evidence(&self, main: SectorId, grade: Evidence) -> f64 {
         evidence::value(&self.sector, main, grade).0

@@ -29,8 +29,10 @@ pub(crate) struct DemandWhy {
 pub(crate) struct ReciprocityQuery {
     n_sectors: usize,
     /// Per macro-region (and, last, for national bodies) and partner sector: the strongest
-    /// demand times closeness, and the demand behind it.
-    table: Vec<(f64, Option<(usize, SectorId)>)>,
+    /// demand times closeness (read for every partner, so kept dense)...
+    values: Vec<f64>,
+    /// ... and the demand behind it: (note, the profile's sector).
+    demands: Vec<Option<(usize, SectorId)>>,
 }
 
 impl ReciprocityQuery {
@@ -44,7 +46,8 @@ impl ReciprocityQuery {
         brought.extend(r.keyword_sectors());
         brought.sort();
         brought.dedup();
-        let mut table = vec![(0.0, None); (n_macros + 1) * n_sectors];
+        let mut values = vec![0.0; (n_macros + 1) * n_sectors];
+        let mut demands = vec![None; (n_macros + 1) * n_sectors];
         for (i, n) in d.policy_notes().iter().enumerate() {
             let Some(strength) = n.strength().filter(|_| n.kind() == NoteKind::Demand) else {
                 continue;
@@ -54,7 +57,7 @@ impl ReciprocityQuery {
                 if !c.sectors().iter().any(|ns| tax.is_within(*b, *ns)) {
                     continue;
                 }
-                let values: Vec<f64> = (0..n_sectors)
+                let by_sector: Vec<f64> = (0..n_sectors)
                     .map(|s| strength_value(strength) * tax.closeness(*b, SectorId(s as u16)))
                     .collect();
                 for m in 0..=n_macros {
@@ -64,16 +67,21 @@ impl ReciprocityQuery {
                     {
                         continue;
                     }
-                    for (s, v) in values.iter().enumerate() {
-                        let slot = &mut table[m * n_sectors + s];
-                        if *v > slot.0 {
-                            *slot = (*v, Some((i, *b)));
+                    for (s, v) in by_sector.iter().enumerate() {
+                        let at = m * n_sectors + s;
+                        if *v > values[at] {
+                            values[at] = *v;
+                            demands[at] = Some((i, *b));
                         }
                     }
                 }
             }
         }
-        ReciprocityQuery { n_sectors, table }
+        ReciprocityQuery {
+            n_sectors,
+            values,
+            demands,
+        }
     }
 
     /// The reciprocity value of a partner working in `sectors` in `macro_region` (`None` for
@@ -84,14 +92,14 @@ impl ReciprocityQuery {
         sectors: &[SectorId],
         macro_region: Option<MacroRegionId>,
     ) -> (f64, Option<DemandWhy>) {
-        let m = macro_region.map_or(self.table.len() / self.n_sectors.max(1) - 1, |m| m.index());
-        let row = &self.table[m * self.n_sectors..(m + 1) * self.n_sectors];
+        let at = self.row(macro_region);
         let mut out: (f64, Option<DemandWhy>) = (0.0, None);
         for s in sectors {
-            if let Some((v, Some((note, brought)))) = row.get(s.index()) {
-                if *v > out.0 {
+            let v = self.values.get(at + s.index()).copied().unwrap_or(0.0);
+            if v > out.0 {
+                if let Some(Some((note, brought))) = self.demands.get(at + s.index()) {
                     out = (
-                        *v,
+                        v,
                         Some(DemandWhy {
                             note: *note,
                             brought: *brought,
@@ -102,5 +110,26 @@ impl ReciprocityQuery {
             }
         }
         out
+    }
+
+    /// [`ReciprocityQuery::value`] without what produced it, for the kernel's hot path.
+    #[inline]
+    pub(crate) fn value_only(
+        &self,
+        sectors: &[SectorId],
+        macro_region: Option<MacroRegionId>,
+    ) -> f64 {
+        let at = self.row(macro_region);
+        sectors
+            .iter()
+            .map(|s| self.values.get(at + s.index()).copied().unwrap_or(0.0))
+            .fold(0.0, f64::max)
+    }
+
+    /// Where the values of a macro-region (`None`: national bodies, the last row) start.
+    #[inline]
+    fn row(&self, macro_region: Option<MacroRegionId>) -> usize {
+        let national = self.values.len() / self.n_sectors.max(1) - 1;
+        macro_region.map_or(national, |m| m.index()) * self.n_sectors
     }
 }

@@ -60,25 +60,6 @@ pub(crate) struct Term {
     /// keyword.
     pub weight: f64,
     sectors: Vec<SectorId>,
-    /// Per taxonomy sector: the best closeness of this term's sectors to a partner working
-    /// there, and which of its sectors gave it.
-    table: Vec<(f64, SectorId)>,
-}
-
-impl Term {
-    /// How well a partner working in `sectors` meets this specialisation: the best
-    /// closeness over its sectors (the first wins a tie), with the pair behind it.
-    fn best(&self, sectors: &[SectorId]) -> (f64, SectorId, SectorId) {
-        let mut out = (0.0, SectorId(0), SectorId(0));
-        for s in sectors {
-            if let Some((c, w)) = self.table.get(s.index()) {
-                if *c > out.0 {
-                    out = (*c, *w, *s);
-                }
-            }
-        }
-        out
-    }
 }
 
 /// A keyword that partners' names use.
@@ -130,6 +111,13 @@ pub(crate) struct SectorWhy {
 #[derive(Debug, Clone)]
 pub(crate) struct SectorQuery {
     terms: Vec<Term>,
+    n_sectors: usize,
+    /// Term-major, one row per term and a column per taxonomy sector: the best closeness of
+    /// the term's sectors to a partner working there. One dense table, read for every
+    /// partner...
+    closeness: Vec<f64>,
+    /// ... and, in the same layout, which of the term's sectors gave it (for explanations).
+    wanted: Vec<SectorId>,
     phrases: Vec<Phrase>,
 }
 
@@ -141,20 +129,10 @@ impl SectorQuery {
             let mut sectors = m.sectors.clone();
             sectors.sort();
             sectors.dedup();
-            let table = (0..n_sectors)
-                .map(|s| {
-                    let s = SectorId(s as u16);
-                    sectors
-                        .iter()
-                        .map(|w| (tax.closeness(*w, s), *w))
-                        .fold((0.0, SectorId(0)), |a, b| if b.0 > a.0 { b } else { a })
-                })
-                .collect();
             Term {
                 input: m.input.clone(),
                 weight,
                 sectors,
-                table,
             }
         };
         // Canonical order (entries first, then by sectors, then as written), so that values do
@@ -201,7 +179,27 @@ impl SectorQuery {
                 .total_cmp(&a.specificity)
                 .then_with(|| a.input.cmp(&b.input))
         });
-        SectorQuery { terms, phrases }
+        let mut closeness = Vec::with_capacity(terms.len() * n_sectors);
+        let mut wanted = Vec::with_capacity(terms.len() * n_sectors);
+        for t in &terms {
+            for s in 0..n_sectors {
+                let s = SectorId(s as u16);
+                let (c, w) = t
+                    .sectors
+                    .iter()
+                    .map(|w| (tax.closeness(*w, s), *w))
+                    .fold((0.0, SectorId(0)), |a, b| if b.0 > a.0 { b } else { a });
+                closeness.push(c);
+                wanted.push(w);
+            }
+        }
+        SectorQuery {
+            terms,
+            n_sectors,
+            closeness,
+            wanted,
+            phrases,
+        }
     }
 
     /// The profile's specialisations, entries first.
@@ -226,19 +224,48 @@ impl SectorQuery {
         v
     }
 
-    /// The fit of a partner working in `sectors` (main first) to the specialisations.
+    /// The fit of a partner working in `sectors` (main first) to the specialisations, with
+    /// each specialisation's match handed to `seen` as it is computed: `(index, term, best
+    /// closeness, the partner's sector that gave it)`. A specialisation's match is the best
+    /// closeness over the partner's sectors; the first wins a tie.
+    #[inline]
+    fn fit_with(
+        &self,
+        sectors: &[SectorId],
+        mut seen: impl FnMut(usize, &Term, f64, SectorId),
+    ) -> f64 {
+        let n = self.n_sectors;
+        fit_of(self.terms.iter().enumerate().map(|(i, t)| {
+            let row = self.closeness.get(i * n..(i + 1) * n).unwrap_or(&[]);
+            let (mut c, mut at) = (0.0, SectorId(0));
+            for s in sectors {
+                let v = row.get(s.index()).copied().unwrap_or(0.0);
+                if v > c {
+                    (c, at) = (v, *s);
+                }
+            }
+            seen(i, t, c, at);
+            (t.weight, c)
+        }))
+    }
+
+    /// The fit of a partner working in `sectors` (main first) to the specialisations, and
+    /// what produced it.
     pub(crate) fn fit(&self, sectors: &[SectorId]) -> Fit {
-        let terms = &self.terms[..];
         let mut best: Option<BestTerm> = None;
         let mut best_weighted = 0.0;
         let mut met = 0;
-        let value = fit_of(terms.iter().enumerate().map(|(i, t)| {
-            let (c, wanted, partner) = t.best(sectors);
+        let n = self.n_sectors;
+        let value = self.fit_with(sectors, |i, t, c, partner| {
             if t.weight * c > best_weighted {
                 best_weighted = t.weight * c;
                 best = Some(BestTerm {
                     term: i,
-                    wanted,
+                    wanted: self
+                        .wanted
+                        .get(i * n + partner.index())
+                        .copied()
+                        .unwrap_or(partner),
                     partner,
                     closeness: c,
                 });
@@ -246,28 +273,21 @@ impl SectorQuery {
             if c >= MET {
                 met += 1;
             }
-            (t.weight, c)
-        }));
+        });
         Fit {
             value,
             best,
-            met: (met, terms.len()),
+            met: (met, self.terms.len()),
         }
     }
 
-    /// The sector value of a partner working in `sectors` (main first), in [0, 1]: its fit,
-    /// and, when the profile has keywords that partners' names use, the specificity of the
-    /// most specific one this partner's name uses (`partner`; `None` reads no name).
-    pub(crate) fn value(
-        &self,
-        sectors: &[SectorId],
-        partner: Option<PartnerIndex>,
-    ) -> (f64, SectorWhy) {
-        let fit = self.fit(sectors);
+    /// The most specific phrase that names `partner` (phrases are sorted most specific
+    /// first), and the sector value of a partner with this fit.
+    #[inline]
+    fn with_precision(&self, fit: f64, partner: Option<PartnerIndex>) -> (f64, Option<usize>) {
         if self.phrases.is_empty() {
-            return (fit.value, SectorWhy { fit, phrase: None });
+            return (fit, None);
         }
-        // Phrases are sorted most specific first: the first that names the partner decides.
         let phrase = partner.and_then(|p| {
             self.phrases
                 .iter()
@@ -275,8 +295,30 @@ impl SectorQuery {
         });
         let precision = phrase.map_or(0.0, |i| self.phrases[i].specificity);
         (
-            (1.0 - PRECISION_SHARE) * fit.value + PRECISION_SHARE * precision,
-            SectorWhy { fit, phrase },
+            (1.0 - PRECISION_SHARE) * fit + PRECISION_SHARE * precision,
+            phrase,
         )
+    }
+
+    /// The sector value of a partner working in `sectors` (main first), in [0, 1]: its fit,
+    /// and, when the profile names products that clusters' names use, the specificity of the
+    /// most specific one this partner's name uses (`partner`; `None` reads no name); with
+    /// what produced it.
+    pub(crate) fn value(
+        &self,
+        sectors: &[SectorId],
+        partner: Option<PartnerIndex>,
+    ) -> (f64, SectorWhy) {
+        let fit = self.fit(sectors);
+        let (value, phrase) = self.with_precision(fit.value, partner);
+        (value, SectorWhy { fit, phrase })
+    }
+
+    /// [`SectorQuery::value`] without what produced it: the same rule, for the kernel's hot
+    /// path.
+    #[inline]
+    pub(crate) fn value_only(&self, sectors: &[SectorId], partner: Option<PartnerIndex>) -> f64 {
+        let fit = self.fit_with(sectors, |_, _, _, _| {});
+        self.with_precision(fit, partner).0
     }
 }
