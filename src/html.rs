@@ -354,6 +354,7 @@ pub(crate) fn page(d: &Dataset, recs: &Recommendations, points: &[Point]) -> Str
     for (what, terms) in [
         ("sectors", &p.sectors),
         ("keywords", &p.keywords),
+        ("products named by clusters", &p.products),
         ("preferred regions", &p.preferred_regions),
     ] {
         if terms.is_empty() {

@@ -26,6 +26,9 @@ impl Recommendations {
         if !p.keywords.is_empty() {
             let _ = writeln!(o, "  keywords: {}", terms(&p.keywords));
         }
+        if !p.products.is_empty() {
+            let _ = writeln!(o, "  products named by clusters: {}", terms(&p.products));
+        }
         if !p.preferred_regions.is_empty() {
             let _ = writeln!(o, "  regions: {}", terms(&p.preferred_regions));
         }
