@@ -9,6 +9,15 @@ use eccp_china::{
     Recommender, Role,
 };
 
+/// Every goal but business support, the one that brings intermediaries into the list.
+const GOALS: [&str; 5] = [
+    "market_access",
+    "rd_cooperation",
+    "technology_transfer",
+    "sourcing",
+    "investment",
+];
+
 fn data() -> &'static Dataset {
     Dataset::embedded().expect("embedded data")
 }
@@ -201,18 +210,11 @@ fn intermediaries_stay_out_of_a_sector_profiles_list_unless_asked_for() {
     let t = d.taxonomy();
     // Every sector of the taxonomy as a profile of its own, with each goal but business
     // support: no support service or government body in the top 10.
-    let goals = [
-        "market_access",
-        "rd_cooperation",
-        "technology_transfer",
-        "sourcing",
-        "investment",
-    ];
     for (i, s) in t.sectors().iter().enumerate() {
         if s.id() == "cross_sector" {
             continue;
         }
-        let goal = goals[i % goals.len()];
+        let goal = GOALS[i % GOALS.len()];
         let r = recommender()
             .recommend_profile(&profile(&[s.id()], &[], &[goal]), &Options::default())
             .unwrap();
@@ -297,17 +299,10 @@ fn no_risk_or_opening_contradicts_the_partner_it_is_attached_to() {
     // Every sector of the taxonomy as a profile, intermediaries included, so that every
     // partner is a match somewhere: each note attached to a match claims nothing its own
     // ratings contradict.
-    let goals = [
-        "market_access",
-        "rd_cooperation",
-        "technology_transfer",
-        "sourcing",
-        "investment",
-    ];
     let mut seen = std::collections::HashSet::new();
     let mut attached = 0;
     for (i, s) in d.taxonomy().sectors().iter().enumerate() {
-        let p = profile(&[s.id()], &["ai", "cloud"], &[goals[i % goals.len()]]);
+        let p = profile(&[s.id()], &["ai", "cloud"], &[GOALS[i % GOALS.len()]]);
         let r = ranked(
             &p,
             Options {
