@@ -2,18 +2,28 @@
 //!
 //! ```text
 //! cargo run --release --example recommend -- [--profile FILE | --profiles FILE.csv] [--top N]
-//!     [--format text|json|html|csv] [--skip-bad-rows]
+//!     [--format text|json|html|csv] [--skip-bad-rows] [--sensitivity]
 //!     [--partners FILE] [--kind KIND]... [--macro-region NAME]... [--province NAME]...
 //!     [--min-score X] [--max-per-city N] [--max-per-kind N]
 //! ```
 //!
 //! Without `--profile` it runs on the bundled sample EU cluster
-//! (`data/samples/southern-german-e-mobility.json`). Exit status: 0 on success, 2 for bad
-//! input (profile, data file or option), with the error on stderr.
+//! (`data/samples/southern-german-e-mobility.json`). A file argument of `-` reads stdin; every
+//! input is read through the caps of [`eccp_china::limits`], whatever size it claims.
+//!
+//! `--profiles` streams a CSV of profiles (one per line, see [`eccp_china::csvio`]): each row
+//! is read, ranked and written before the next, so memory does not grow with the file. With
+//! `--skip-bad-rows` every bad row (one that does not parse or does not resolve) is reported
+//! on stderr with its line and the run goes on; a last line on stderr always says how many
+//! rows were read, written and skipped, and read = written + skipped. A counter shows progress
+//! when stderr is a terminal.
+//!
+//! Exit status: 0 on success, 2 for bad input (profile, data file, row or option), with the
+//! error on stderr.
 
 use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
-use eccp_china::{csvio, limits, Dataset, Error, Kind, Options, Profile, Recommender};
-use std::io::Write;
+use eccp_china::{csvio, Dataset, Error, Kind, Options, Profile, Recommendations, Recommender};
+use std::io::{BufReader, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const SAMPLE: (&str, &str) = (
@@ -25,7 +35,8 @@ const USAGE: &str =
     "usage: recommend [--profile FILE | --profiles FILE.csv [--skip-bad-rows]] [--top N]
                  [--format text|json|html|csv] [--partners FILE]
                  [--kind KIND]... [--macro-region NAME]... [--province NAME]...
-                 [--min-score X] [--max-per-city N] [--max-per-kind N] [--sensitivity]";
+                 [--min-score X] [--max-per-city N] [--max-per-kind N] [--sensitivity]
+(a FILE of - reads stdin)";
 
 #[derive(Clone, Copy)]
 enum Format {
@@ -131,47 +142,60 @@ fn parse_args() -> Result<Args, Error> {
     Ok(args)
 }
 
-fn run() -> Result<String, Error> {
-    let args = parse_args()?;
-    if let Some(path) = &args.profiles_csv {
-        return run_csv(&args, path);
+/// What a run leaves for stdout: one report, or nothing more when a batch streamed its own.
+enum Output {
+    Report(String),
+    Streamed,
+}
+
+/// How errors name an input: its path, or `<stdin>` for `-`.
+fn input_name(path: &str) -> &str {
+    if path == "-" {
+        "<stdin>"
+    } else {
+        path
     }
-    let profile = match &args.profile {
-        Some(path) => {
-            let io = |e: std::io::Error| Error::Io {
-                path: path.clone(),
-                message: e.to_string(),
-            };
-            // A profile is small; refuse a huge file before reading it into memory.
-            let len = std::fs::metadata(path).map_err(io)?.len();
-            if len > limits::JSON_BYTES as u64 {
-                return Err(Error::Io {
-                    path: path.clone(),
-                    message: format!(
-                        "{len} bytes; a profile is at most {} bytes",
-                        limits::JSON_BYTES
-                    ),
-                });
-            }
-            Profile::from_json_bytes_named(path, &std::fs::read(path).map_err(io)?)?
-        }
-        None => Profile::from_json_named(SAMPLE.0, SAMPLE.1)?,
-    };
+}
+
+/// Opens `path` for reading, `-` being stdin.
+fn open(path: &str) -> Result<Box<dyn Read>, Error> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Box::new(file))
+}
+
+fn run() -> Result<Output, Error> {
+    let args = parse_args()?;
     let owned;
     let dataset: &Dataset = match &args.partners {
         Some(path) => {
-            owned = Dataset::builder().partners_file(path)?.build()?;
+            owned = Dataset::builder()
+                .partners_reader(input_name(path), open(path)?)?
+                .build()?;
             &owned
         }
         None => Dataset::embedded()?,
     };
     let rec = Recommender::new(dataset);
+    if let Some(path) = &args.profiles_csv {
+        run_csv(&args, &rec, path)?;
+        return Ok(Output::Streamed);
+    }
+    let profile = match &args.profile {
+        // Read through the profile cap, whatever size the file claims (a pipe claims none).
+        Some(path) => Profile::from_reader(input_name(path), open(path)?)?,
+        None => Profile::from_json_named(SAMPLE.0, SAMPLE.1)?,
+    };
     let resolved = rec.resolve(&profile)?;
     let recs = rec.recommend(&resolved, &args.options)?;
     let report = if args.sensitivity {
         let opts = SensitivityOptions {
-            k: args.options.top_k,
-            weights: args.options.weights,
+            options: args.options.clone(),
             ..SensitivityOptions::default()
         };
         Some(sensitivity(&rec, &resolved, &opts)?)
@@ -180,12 +204,16 @@ fn run() -> Result<String, Error> {
     };
     let format = args.format.unwrap_or(Format::Text);
     if let Format::Html = format {
-        return rec.report_html(&resolved, &args.options);
+        return rec
+            .report_html(&resolved, &args.options)
+            .map(Output::Report);
     }
     if let Format::Csv = format {
-        return Ok(csvio::matches_to_csv(std::slice::from_ref(&recs)));
+        return Ok(Output::Report(csvio::matches_to_csv(std::slice::from_ref(
+            &recs,
+        ))));
     }
-    Ok(match (format, report) {
+    Ok(Output::Report(match (format, report) {
         (Format::Text, None) => recs.to_text(),
         (Format::Text, Some(r)) => format!("{}\n{}", recs.to_text(), sensitivity_text(&r)),
         (Format::Json, None) => recs.to_json(),
@@ -197,40 +225,195 @@ fn run() -> Result<String, Error> {
             }
             serde_json::to_string_pretty(&v).unwrap_or_default()
         }
-    })
+    }))
 }
 
-/// Many profiles from a CSV file, all ranked at once: matches as CSV (default), JSON or text.
-/// Skipped rows are reported on stderr, one line each.
-fn run_csv(args: &Args, path: &str) -> Result<String, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-        path: path.to_string(),
+/// Where a batch writes its matches, one cluster at a time.
+enum BatchOut<W: Write> {
+    Csv(Box<csvio::MatchWriter<W>>),
+    Json { out: W, first: bool },
+    Text { out: W, first: bool },
+}
+
+impl<W: Write> BatchOut<W> {
+    fn new(format: Format, mut out: W) -> Result<BatchOut<W>, Error> {
+        Ok(match format {
+            Format::Csv => BatchOut::Csv(Box::new(csvio::MatchWriter::new(out)?)),
+            Format::Json => {
+                out.write_all(b"[").map_err(output_error)?;
+                BatchOut::Json { out, first: true }
+            }
+            Format::Text => BatchOut::Text { out, first: true },
+            Format::Html => {
+                return Err(usage_error(
+                    "--format html reports one profile; use csv, json or text with --profiles",
+                ))
+            }
+        })
+    }
+
+    fn write(&mut self, r: &Recommendations) -> Result<(), Error> {
+        match self {
+            BatchOut::Csv(w) => w.write(r),
+            BatchOut::Json { out, first } => {
+                let sep: &[u8] = if *first { b"\n" } else { b",\n" };
+                *first = false;
+                out.write_all(sep).map_err(output_error)?;
+                serde_json::to_writer_pretty(&mut *out, r).map_err(|e| Error::Io {
+                    path: "<stdout>".into(),
+                    message: e.to_string(),
+                })
+            }
+            BatchOut::Text { out, first } => {
+                if !*first {
+                    out.write_all(b"\n").map_err(output_error)?;
+                }
+                *first = false;
+                out.write_all(r.to_text().as_bytes()).map_err(output_error)
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        let mut out = match self {
+            BatchOut::Csv(w) => w.into_inner()?,
+            BatchOut::Json { mut out, .. } => {
+                out.write_all(b"\n]\n").map_err(output_error)?;
+                out
+            }
+            BatchOut::Text { out, .. } => out,
+        };
+        out.flush().map_err(output_error)
+    }
+}
+
+/// Stdout that a reader may close early (`| head`): a broken pipe is remembered, so that the
+/// batch it ends stops quietly instead of reporting an error nobody asked for.
+struct Stdout {
+    inner: BufWriter<std::io::StdoutLock<'static>>,
+    closed: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Stdout {
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                self.closed.set(true);
+            }
+        }
+        r
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+fn output_error(e: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
         message: e.to_string(),
-    })?;
-    let rows = csvio::profiles_from_csv(path, &text, args.skip_bad_rows)?;
-    for s in &rows.skipped {
-        eprintln!("skipped line {}: {}", s.line, s.error);
     }
-    let rec = Recommender::new(Dataset::embedded()?);
-    let mut all = Vec::with_capacity(rows.profiles.len());
-    for (line, p) in &rows.profiles {
-        let resolved = rec.resolve(p).map_err(|e| Error::Data {
-            file: path.to_string(),
-            record: format!("line {line}"),
-            field: "profile".into(),
-            message: e.to_string(),
+}
+
+/// Many profiles from a CSV file (or `-` for stdin), streamed: each row is read, ranked and
+/// its matches written before the next row is read, so memory does not grow with the file.
+/// Matches go to stdout as CSV (default), JSON or text. With `--skip-bad-rows`, a row that
+/// does not parse, does not resolve or cannot be ranked is reported on stderr with its line,
+/// and the run goes on; without, it stops the run. A summary line on stderr ends every run:
+/// rows read = written + skipped.
+fn run_csv(args: &Args, rec: &Recommender<'_>, path: &str) -> Result<(), Error> {
+    if args.sensitivity {
+        return Err(usage_error(
+            "--sensitivity reports on one profile; use it with --profile",
+        ));
+    }
+    let input = BufReader::with_capacity(64 * 1024, open(path)?);
+    let path = input_name(path);
+    let rows = csvio::ProfileReader::new(path, input)?;
+    let closed = std::rc::Rc::new(std::cell::Cell::new(false));
+    let stdout = Stdout {
+        inner: BufWriter::new(std::io::stdout().lock()),
+        closed: closed.clone(),
+    };
+    let mut out = BatchOut::new(args.format.unwrap_or(Format::Csv), stdout)?;
+    let progress = std::io::stderr().is_terminal();
+    let clear = || {
+        if progress {
+            eprint!("\r\x1b[K");
+        }
+    };
+    let done = std::cell::Cell::new(0u64);
+    let tick = || {
+        done.set(done.get() + 1);
+        if progress && done.get() % 256 == 0 {
+            eprint!("\r{} rows done", done.get());
+        }
+    };
+    let result = csvio::recommend_rows(
+        rec,
+        rows,
+        &args.options,
+        args.skip_bad_rows,
+        |r| {
+            tick();
+            out.write(r)
+        },
+        |bad| {
+            tick();
+            clear();
+            eprintln!("skipped line {}: {}", bad.line, row_message(&bad.error));
+        },
+    )
+    .and_then(|summary| {
+        out.finish().map_err(|error| csvio::BatchStopped {
+            summary,
+            line: None,
+            error: Box::new(error),
         })?;
-        all.push(rec.recommend(&resolved, &args.options)?);
+        Ok(summary)
+    });
+    clear();
+    match result {
+        Ok(summary) => {
+            eprintln!("{path}: {summary}");
+            Ok(())
+        }
+        // Whoever read the output stopped reading (`| head`): stop quietly.
+        Err(_) if closed.get() => Ok(()),
+        Err(stopped) => {
+            eprintln!("{path}: {stopped}");
+            Err(match stopped.line {
+                Some(line) => {
+                    eprintln!("(--skip-bad-rows reports such rows and goes on)");
+                    Error::Data {
+                        file: path.to_string(),
+                        record: format!("line {line}"),
+                        field: "(row)".into(),
+                        message: row_message(&stopped.error),
+                    }
+                }
+                None => *stopped.error,
+            })
+        }
     }
-    Ok(match args.format.unwrap_or(Format::Csv) {
-        Format::Json => serde_json::to_string_pretty(&all).unwrap_or_default(),
-        Format::Text => all
-            .iter()
-            .map(|r| r.to_text())
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Format::Csv | Format::Html => csvio::matches_to_csv(&all),
-    })
+}
+
+/// What is wrong with a row, without repeating the file and line the caller names.
+fn row_message(e: &Error) -> String {
+    match e {
+        Error::Data { field, message, .. } if field == "(row)" => message.clone(),
+        Error::Data { field, message, .. } => format!("`{field}`: {message}"),
+        other => other.to_string(),
+    }
 }
 
 fn sensitivity_text(r: &SensitivityReport) -> String {
@@ -276,11 +459,12 @@ fn sensitivity_text(r: &SensitivityReport) -> String {
 
 fn main() -> ExitCode {
     match run() {
-        Ok(out) => {
+        Ok(Output::Report(out)) => {
             // A closed pipe (`| head`) is not an error worth a panic: stop writing quietly.
             let _ = writeln!(std::io::stdout().lock(), "{}", out.trim_end_matches('\n'));
             ExitCode::SUCCESS
         }
+        Ok(Output::Streamed) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             if !e.suggestions().is_empty() {

@@ -17,14 +17,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// without a trailing period, so they compose (`"loading partners: {err}"`).
 ///
 /// The enum is `#[non_exhaustive]` because later validation steps will add variants; match on
-/// the ones you handle and keep a wildcard arm. It is `Clone` so that a failed load of the
-/// embedded data can be reported to every caller.
+/// the ones you handle and keep a wildcard arm. Its messages never hold a control character:
+/// input quoted in them (a name with an escape sequence or a line break) is shown escaped,
+/// `\u{1b}`, so that a message stays one line of plain text in a terminal or a log. It is
+/// `Clone` so that a failed load of the embedded data can be reported to every caller.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A file (data file or profile) is not well-formed JSON, or does not have the expected
     /// shape (unknown field, missing field, wrong type).
-    #[error("{file}: {message} (line {line}, column {column})")]
+    #[error("{}: {} (line {line}, column {column})", Shown(.file), Shown(.message))]
     Json {
         /// The file name, or `"<profile>"` for a profile given as a string.
         file: String,
@@ -36,7 +38,7 @@ pub enum Error {
         message: String,
     },
     /// A record of a data file breaks one of the data's invariants.
-    #[error("{file}: record `{record}`, field `{field}`: {message}")]
+    #[error("{}: record `{}`, field `{}`: {}", Shown(.file), Shown(.record), Shown(.field), Shown(.message))]
     Data {
         /// The file name.
         file: String,
@@ -48,7 +50,7 @@ pub enum Error {
         message: String,
     },
     /// A profile field has a value that cannot be used.
-    #[error("profile field `{field}`: {message}{}", Suggestions(suggestions))]
+    #[error("profile field `{}`: {}{}", Shown(.field), Shown(.message), Suggestions(suggestions))]
     Profile {
         /// The offending field, with its index for list fields (`sectors[1]`).
         field: String,
@@ -58,7 +60,7 @@ pub enum Error {
         suggestions: Vec<String>,
     },
     /// An option or weight given to the recommender is out of range.
-    #[error("option `{option}`: {message}")]
+    #[error("option `{}`: {}", Shown(.option), Shown(.message))]
     Option {
         /// The option's name, e.g. `weights.sector`.
         option: String,
@@ -66,7 +68,7 @@ pub enum Error {
         message: String,
     },
     /// A file could not be read.
-    #[error("cannot read {path}: {message}")]
+    #[error("cannot read {}: {}", Shown(.path), Shown(.message))]
     Io {
         /// The path as given.
         path: String,
@@ -98,6 +100,26 @@ impl Error {
         }
     }
 
+    /// A JSON error with the path of the value it is about (`sectors[2]`,
+    /// `partners[41].place`), for input read through `serde_path_to_error`.
+    pub(crate) fn json_at(file: &str, err: serde_path_to_error::Error<serde_json::Error>) -> Error {
+        let path = err.path().to_string();
+        match Error::json(file, err.inner()) {
+            Error::Json {
+                file,
+                line,
+                column,
+                message,
+            } if path != "." => Error::Json {
+                file,
+                line,
+                column,
+                message: format!("`{path}`: {message}"),
+            },
+            other => other,
+        }
+    }
+
     pub(crate) fn json(file: &str, err: &serde_json::Error) -> Error {
         // serde_json appends " at line L column C" to its message; the variant carries
         // both separately, so strip it to avoid saying it twice.
@@ -124,6 +146,24 @@ impl Error {
     }
 }
 
+/// Text from input as it is safe to show in a terminal or a log: control characters (escape
+/// sequences, line breaks, NUL) written as `\u{..}`, so that an error message is one line and
+/// cannot drive the terminal.
+struct Shown<'a>(&'a str);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 struct Suggestions<'a>(&'a [String]);
 
 impl fmt::Display for Suggestions<'_> {
@@ -136,7 +176,7 @@ impl fmt::Display for Suggestions<'_> {
             if i > 0 {
                 f.write_str(if i + 1 == self.0.len() { " or " } else { ", " })?;
             }
-            write!(f, "`{s}`")?;
+            write!(f, "`{}`", Shown(s))?;
         }
         f.write_str("?")
     }
@@ -145,6 +185,20 @@ impl fmt::Display for Suggestions<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_show_control_characters_escaped() {
+        let e = Error::Option {
+            option: "filter.provinces[0]".into(),
+            message: "`\u{1b}[31mred\nline` is not a province".into(),
+        };
+        let shown = e.to_string();
+        assert_eq!(
+            shown,
+            "option `filter.provinces[0]`: `\\u{1b}[31mred\\u{a}line` is not a province"
+        );
+        assert!(!shown.chars().any(char::is_control));
+    }
 
     #[test]
     fn profile_error_lists_suggestions() {

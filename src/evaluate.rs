@@ -344,18 +344,44 @@ pub fn precision_recall_rr(
 /// come in the same order, -1 when reversed; `None` with fewer than two shared items.
 pub fn kendall_tau(a: &[&str], b: &[&str]) -> Option<f64> {
     let pos_b: HashMap<&str, usize> = b.iter().enumerate().map(|(i, x)| (*x, i)).collect();
-    let common: Vec<usize> = a.iter().filter_map(|x| pos_b.get(x).copied()).collect();
+    let mut common: Vec<usize> = a.iter().filter_map(|x| pos_b.get(x).copied()).collect();
     let n = common.len();
     if n < 2 {
         return None;
     }
-    let mut score = 0i64;
-    for i in 0..n {
-        for j in i + 1..n {
-            score += if common[i] < common[j] { 1 } else { -1 };
+    // Concordant minus discordant pairs: all pairs less twice the discordant ones, which are
+    // the inversions of b's positions taken in a's order, counted while merge-sorting them
+    // (n log n, where comparing every pair would be n²).
+    let pairs = (n * (n - 1) / 2) as i64;
+    let discordant = inversions(&mut common) as i64;
+    Some((pairs - 2 * discordant) as f64 / pairs as f64)
+}
+
+/// The number of pairs `i < j` with `v[i] > v[j]`, sorting `v` (merge sort).
+fn inversions(v: &mut [usize]) -> u64 {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut count = inversions(&mut v[..mid]) + inversions(&mut v[mid..]);
+    let mut merged = Vec::with_capacity(n);
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < n {
+        if v[j] < v[i] {
+            // v[j] comes before every item left in the first half.
+            count += (mid - i) as u64;
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
         }
     }
-    Some(score as f64 / (n * (n - 1) / 2) as f64)
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..]);
+    v.copy_from_slice(&merged);
+    count
 }
 
 fn mean(v: impl Iterator<Item = f64>) -> f64 {
@@ -570,8 +596,11 @@ pub fn ablation(
 /// How to perturb the weights in [`sensitivity`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensitivityOptions {
-    /// The top k whose stability is measured (10 by default).
-    pub k: usize,
+    /// The recommendation whose stability is measured: its `top_k` is the k of the report,
+    /// its weights are the ones perturbed, and its filters, diversity caps and intermediary
+    /// rule apply to every perturbed list as they do to the list the user sees
+    /// ([`Options::default`]: the top 10 with the default weights).
+    pub options: Options,
     /// Each component's weight is scaled by `1 - delta` and `1 + delta` in turn (0.2).
     pub delta: f64,
     /// Number of random draws (50), each scaling every weight by a factor drawn uniformly
@@ -583,20 +612,17 @@ pub struct SensitivityOptions {
     pub high: f64,
     /// Seed of the random draws, so that a report can be reproduced (1).
     pub seed: u64,
-    /// The weights to perturb.
-    pub weights: Weights,
 }
 
 impl Default for SensitivityOptions {
     fn default() -> SensitivityOptions {
         SensitivityOptions {
-            k: 10,
+            options: Options::default(),
             delta: 0.2,
             draws: 50,
             low: 0.5,
             high: 1.5,
             seed: 1,
-            weights: Weights::default(),
         }
     }
 }
@@ -658,8 +684,9 @@ pub fn random_weights(base: &Weights, low: f64, high: f64, seed: u64, n: usize) 
 ///
 /// # Errors
 ///
-/// [`Error::Option`] for `k` of 0, `delta` outside (0, 1), a range that is not
-/// `0 <= low < high` and finite, more than 10,000 draws, or invalid weights.
+/// [`Error::Option`] for a `top_k` of 0, `delta` outside (0, 1), a range that is not
+/// `0 <= low < high` and finite, more than 10,000 draws, or invalid weights; as
+/// [`Recommender::recommend`] for invalid filters.
 pub fn sensitivity(
     rec: &Recommender<'_>,
     resolved: &ResolvedProfile,
@@ -669,8 +696,8 @@ pub fn sensitivity(
         option: format!("sensitivity.{o}"),
         message: m,
     };
-    if options.k == 0 {
-        return Err(bad("k", "must be at least 1".into()));
+    if options.options.top_k == 0 {
+        return Err(bad("options.top_k", "must be at least 1".into()));
     }
     if !(options.delta.is_finite() && options.delta > 0.0 && options.delta < 1.0) {
         return Err(bad("delta", format!("{} is not in (0, 1)", options.delta)));
@@ -694,29 +721,34 @@ pub fn sensitivity(
             format!("{} draws; the limit is 10000", options.draws),
         ));
     }
-    options.weights.normalized()?;
+    let base = &options.options;
+    base.weights.normalized()?;
+    // The ranking alone (no explanations): the same list as `recommend`, for a fraction of
+    // the work, done once per perturbation.
+    let d = rec.dataset();
     let top = |w: Weights| -> Result<Vec<String>> {
-        let r = rec.recommend(
+        let r = rec.rank(
             resolved,
             &Options {
-                top_k: options.k,
                 weights: w,
-                ..Options::default()
+                ..base.clone()
             },
         )?;
-        Ok(r.matches.into_iter().map(|m| m.id).collect())
+        Ok(r.into_iter()
+            .map(|(i, _)| d.partner(i).id().to_string())
+            .collect())
     };
-    let baseline = top(options.weights)?;
+    let baseline = top(base.weights)?;
     let mut variants: Vec<(String, Weights)> = Vec::new();
     for c in Component::ALL {
         for f in [1.0 - options.delta, 1.0 + options.delta] {
-            let mut w = options.weights;
+            let mut w = base.weights;
             w.set(c, w.get(c) * f);
             variants.push((format!("{} x{f:.2}", c.as_str()), w));
         }
     }
     for (i, w) in random_weights(
-        &options.weights,
+        &base.weights,
         options.low,
         options.high,
         options.seed,
@@ -829,6 +861,45 @@ mod tests {
         let t = kendall_tau(&["a", "b", "c", "x"], &["b", "a", "c", "y"]).unwrap();
         assert!((t - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(kendall_tau(&["a", "x"], &["a", "y"]), None);
+    }
+
+    /// Kendall's tau by comparing every pair, the definition.
+    fn naive_tau(a: &[&str], b: &[&str]) -> Option<f64> {
+        let common: Vec<usize> = a
+            .iter()
+            .filter_map(|x| b.iter().position(|y| y == x))
+            .collect();
+        let n = common.len();
+        if n < 2 {
+            return None;
+        }
+        let mut score = 0i64;
+        for i in 0..n {
+            for j in i + 1..n {
+                score += if common[i] < common[j] { 1 } else { -1 };
+            }
+        }
+        Some(score as f64 / (n * (n - 1) / 2) as f64)
+    }
+
+    #[test]
+    fn kendall_tau_by_merge_sort_matches_the_definition() {
+        let mut rng = SplitMix64(11);
+        let ids: Vec<String> = (0..60).map(|i| format!("p{i}")).collect();
+        for round in 0..300 {
+            let n = round % 40;
+            let pick = |rng: &mut SplitMix64| -> Vec<&str> {
+                let mut v: Vec<&str> = ids.iter().map(String::as_str).collect();
+                for i in (1..v.len()).rev() {
+                    v.swap(i, (rng.unit() * (i + 1) as f64) as usize);
+                }
+                v.truncate(n);
+                v
+            };
+            let (a, b) = (pick(&mut rng), pick(&mut rng));
+            assert_eq!(kendall_tau(&a, &b), naive_tau(&a, &b), "{a:?} {b:?}");
+            assert_eq!(kendall_tau(&a, &a), naive_tau(&a, &a));
+        }
     }
 
     #[test]

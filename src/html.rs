@@ -60,6 +60,10 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            // XML 1.0 has no place for these, even as references: a page holding one is not
+            // well-formed. Input is checked for them; this keeps the promise whatever comes.
+            '\t' | '\n' | '\r' => o.push(c),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => o.push('\u{FFFD}'),
             c => o.push(c),
         }
     }
@@ -480,4 +484,19 @@ pub(crate) fn page(d: &Dataset, recs: &Recommendations, points: &[Point]) -> Str
 
 fn kind_text(k: Kind) -> String {
     k.as_str().replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn escaped_text_is_well_formed_xml_whatever_it_holds() {
+        let nasty = "a<b>&\"'\u{1}\u{1b}[31m\u{0}\u{7f}\u{85}\u{FFFE}\tz\n";
+        let doc = format!("<p title=\"{0}\">{0}</p>", esc(nasty));
+        let parsed = roxmltree::Document::parse(&doc).expect("well-formed");
+        let text = parsed.root_element().text().unwrap();
+        assert!(text.starts_with("a<b>&\"'"));
+        assert!(!text.chars().any(|c| c.is_control() && !"\t\n".contains(c)));
+    }
 }

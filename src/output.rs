@@ -11,7 +11,8 @@ impl Recommendations {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
-    /// The recommendations as plain text for a terminal, at most 100 columns wide.
+    /// The recommendations as plain text for a terminal, at most 100 columns wide, with no
+    /// control character but line breaks.
     pub fn to_text(&self) -> String {
         let mut o = String::new();
         let p = &self.profile;
@@ -136,6 +137,20 @@ impl Recommendations {
             "\nData: ECCP D3.2 Preparatory Briefing on China (2018), data version {}",
             self.data_version
         );
+        // A terminal acts on control characters (escape sequences, carriage returns): input
+        // is checked for them, and none reaches the terminal whatever comes.
+        if o.chars().any(|c| c.is_control() && c != '\n') {
+            o = o
+                .chars()
+                .map(|c| {
+                    if c.is_control() && c != '\n' {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        }
         o
     }
 }

@@ -133,8 +133,25 @@ impl Profile {
         Profile::from_json_bytes_named("<profile>", bytes)
     }
 
+    /// Reads and checks a profile from a file, a pipe or any reader, reading at most
+    /// [`limits::JSON_BYTES`] (and one byte more to know there is more); `name` is used in
+    /// errors.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming `name` when the reader fails or holds more than
+    /// [`limits::JSON_BYTES`]; otherwise as [`Profile::from_json_bytes`].
+    pub fn from_reader(name: &str, reader: impl std::io::Read) -> Result<Profile> {
+        let bytes = limits::read_capped(reader, limits::JSON_BYTES).map_err(|e| Error::Io {
+            path: name.to_string(),
+            message: e.to_string(),
+        })?;
+        Profile::from_json_bytes_named(name, &bytes)
+    }
+
     /// Like [`Profile::from_json_bytes`], naming `file` in errors.
     pub fn from_json_bytes_named(file: &str, bytes: &[u8]) -> Result<Profile> {
+        let bytes = limits::strip_bom(bytes);
         if bytes.len() > limits::JSON_BYTES {
             return Err(Error::profile(
                 "(whole profile)",
@@ -161,8 +178,10 @@ impl Profile {
         Profile::from_json_named(file, text)
     }
 
-    /// Like [`Profile::from_json`], naming `file` in errors.
+    /// Like [`Profile::from_json`], naming `file` in errors. A leading byte-order mark is
+    /// ignored.
     pub fn from_json_named(file: &str, json: &str) -> Result<Profile> {
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         if json.len() > limits::JSON_BYTES {
             return Err(Error::profile(
                 "(whole profile)",
@@ -173,7 +192,11 @@ impl Profile {
                 ),
             ));
         }
-        let input: ProfileInput = serde_json::from_str(json).map_err(|e| Error::json(file, &e))?;
+        // Through serde_path_to_error, so that a value of the wrong type is named by its field.
+        let mut de = serde_json::Deserializer::from_str(json);
+        let input: ProfileInput =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| Error::json_at(file, e))?;
+        de.end().map_err(|e| Error::json(file, &e))?;
         Profile::try_from(input)
     }
 
@@ -215,6 +238,21 @@ impl Profile {
     }
 }
 
+/// Text a profile carries into terminals, logs, spreadsheets and XML: no control characters
+/// (escape sequences, line breaks, NUL), which would change what those show.
+fn check_plain(field: &str, text: &str) -> Result<()> {
+    match text.chars().find(|c| c.is_control()) {
+        None => Ok(()),
+        Some(c) => Err(Error::profile(
+            field,
+            format!(
+                "contains a control character (U+{:04X}); remove it",
+                u32::from(c)
+            ),
+        )),
+    }
+}
+
 fn check_terms(field: &str, items: &[String], max_items: usize) -> Result<Vec<String>> {
     if items.len() > max_items {
         return Err(Error::profile(
@@ -225,6 +263,7 @@ fn check_terms(field: &str, items: &[String], max_items: usize) -> Result<Vec<St
     let mut out = Vec::with_capacity(items.len());
     for (i, s) in items.iter().enumerate() {
         let t = s.trim();
+        check_plain(&format!("{field}[{i}]"), t)?;
         if t.is_empty() {
             return Err(Error::profile(
                 format!("{field}[{i}]"),
@@ -257,6 +296,7 @@ impl TryFrom<ProfileInput> for Profile {
                 "the name is empty; give the cluster's name",
             ));
         }
+        check_plain("name", &name)?;
         let n = name.chars().count();
         if n > limits::NAME_CHARS {
             return Err(Error::profile(

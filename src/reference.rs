@@ -302,3 +302,36 @@ pub fn rank(
     out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(out)
 }
+
+/// The Pareto view of tech level against political control, by its definition: among the
+/// matches [`rank`] returns with a sector value of at least 0.5, the ids of those no other
+/// such match beats on both counts (tech at least as high and control at most as high,
+/// better on one), comparing every pair. In id order.
+///
+/// # Errors
+///
+/// As [`rank`].
+pub fn pareto(d: &Dataset, r: &ResolvedProfile, options: &Options) -> Result<Vec<String>> {
+    let relevant: Vec<(String, u8, u8)> = rank(d, r, options)?
+        .into_iter()
+        .filter(|(_, _, c)| c[0] >= 0.5)
+        .filter_map(|(id, _, _)| {
+            let p = d.partner(d.find_partner(&id)?);
+            Some((id, p.tech().level().rank(), p.control().level().rank()))
+        })
+        .collect();
+    let mut front = Vec::new();
+    for (id, ta, ca) in &relevant {
+        let mut beaten = false;
+        for (_, tb, cb) in &relevant {
+            if tb >= ta && cb <= ca && (tb > ta || cb < ca) {
+                beaten = true;
+            }
+        }
+        if !beaten {
+            front.push(id.clone());
+        }
+    }
+    front.sort();
+    Ok(front)
+}

@@ -241,10 +241,15 @@ fn fuzzy<'a, T: Clone + PartialEq + 'a>(
         if d > max {
             continue;
         }
-        match &best {
-            Some((bd, _, bt)) if d == *bd => {
+        match &mut best {
+            Some((bd, bn, bt)) if d == *bd => {
                 if bt.as_slice() != targets {
                     tie = true;
+                } else if name < bn.as_str() {
+                    // Names of the same targets at the same distance: report the first in
+                    // alphabetical order, so that the answer does not depend on the order
+                    // the names come in (a hash map's, which changes between processes).
+                    *bn = name.to_string();
                 }
             }
             Some((bd, _, _)) if d > *bd => {}
@@ -574,5 +579,33 @@ mod tests {
         assert!(contains_phrase("ai", "ai"));
         assert!(!contains_phrase("maintenance", "ai"));
         assert!(!contains_phrase("bait", "ai"));
+    }
+
+    #[test]
+    fn a_typo_reads_the_same_whatever_order_the_names_come_in() {
+        // Three names of one region, each one edit from the typo, and a name of another
+        // region two edits away: every order of the index gives the same reading.
+        let names: Vec<(&str, Vec<u8>)> = vec![
+            ("shenzhen", vec![1]),
+            ("shenzhemx", vec![1]),
+            ("shenzhe", vec![1]),
+            ("shanzhen", vec![2]),
+        ];
+        let mut answers = std::collections::BTreeSet::new();
+        for rotation in 0..names.len() {
+            for reverse in [false, true] {
+                let mut v = names.clone();
+                v.rotate_left(rotation);
+                if reverse {
+                    v.reverse();
+                }
+                let r = fuzzy("shenzhem", v.iter().map(|(n, t)| (*n, t.as_slice())));
+                answers.insert(r);
+            }
+        }
+        assert_eq!(
+            answers.into_iter().collect::<Vec<_>>(),
+            [Some((1, "shenzhe".to_string(), vec![1]))]
+        );
     }
 }

@@ -4,7 +4,7 @@
 use eccp_china::evaluate::{
     ablation, evaluate, sensitivity, EvalOptions, Judgments, PreparedProfile, SensitivityOptions,
 };
-use eccp_china::{Dataset, Error, Recommender};
+use eccp_china::{Dataset, Error, Kind, Options, Recommender};
 
 fn rec() -> Recommender<'static> {
     Recommender::new(Dataset::embedded().unwrap())
@@ -200,7 +200,10 @@ fn sensitivity_is_reproducible_and_bounded() {
             ..SensitivityOptions::default()
         },
         SensitivityOptions {
-            k: 0,
+            options: Options {
+                top_k: 0,
+                ..Options::default()
+            },
             ..SensitivityOptions::default()
         },
     ] {
@@ -208,5 +211,53 @@ fn sensitivity_is_reproducible_and_bounded() {
             sensitivity(&r, resolved, &bad),
             Err(Error::Option { .. })
         ));
+    }
+}
+
+#[test]
+fn sensitivity_measures_the_list_the_filters_give() {
+    // The stability reported is that of the list the user sees: with a kind filter and a
+    // diversity cap, every perturbed list obeys them too (issue 11: it used to measure the
+    // unfiltered list).
+    let r = rec();
+    let ps = prepared(&r);
+    let resolved = ps[0].resolved();
+    let options = Options {
+        top_k: 5,
+        filter: eccp_china::Filter {
+            kinds: vec![Kind::IndustrialCluster],
+            ..Default::default()
+        },
+        diversity: eccp_china::Diversity {
+            max_per_city: Some(1),
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let seen = r.recommend(resolved, &options).unwrap();
+    let report = sensitivity(
+        &r,
+        resolved,
+        &SensitivityOptions {
+            options: options.clone(),
+            draws: 10,
+            ..SensitivityOptions::default()
+        },
+    )
+    .unwrap();
+    let ids: Vec<String> = seen.matches.iter().map(|m| m.id.clone()).collect();
+    assert_eq!(report.baseline, ids);
+    let ds = r.dataset();
+    for p in &report.perturbations {
+        for id in p.entered.iter().chain(&report.baseline) {
+            let partner = ds.partner(ds.find_partner(id).unwrap());
+            assert_eq!(
+                partner.kind(),
+                Kind::IndustrialCluster,
+                "{} in {}",
+                id,
+                p.label
+            );
+        }
     }
 }

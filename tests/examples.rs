@@ -325,3 +325,218 @@ fn recommend_writes_the_html_report() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("class=\"pt match\"").count(), 5);
 }
+
+/// Runs an example with `stdin` as its standard input.
+fn run_with_stdin(name: &str, args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(example(name))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("example runs");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    // Write from a thread: the child may stop reading (and close its stdin) early.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// The numbers of the summary line of a batch: (read, written, skipped).
+fn summary(stderr: &[u8]) -> (u64, u64, u64) {
+    let err = String::from_utf8_lossy(stderr);
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.contains("rows read"))
+        .unwrap_or_else(|| panic!("no summary line in {err}"));
+    let nums: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (nums[0], nums[1], nums[2])
+}
+
+#[test]
+fn a_batch_skips_every_bad_row_and_accounts_for_every_row() {
+    // Issue 11: an unterminated quote swallowed the rows after it; a row whose sector does
+    // not resolve aborted the whole batch.
+    let csv = "name,country,sectors\n\
+               One,DE,wind energy\n\
+               \"Two unterminated,DE,solar\n\
+               Three,FR,pharmaceuticals\n\
+               Four,IT,zzzzqqq\n\
+               Five,ES,automotive\n";
+    let out = run_with_stdin(
+        "recommend",
+        &["--profiles", "-", "--skip-bad-rows", "--top", "2"],
+        csv.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("skipped line 3:") && err.contains("skipped line 5:"),
+        "{err}"
+    );
+    assert_eq!(summary(&out.stderr), (5, 3, 2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let clusters: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(clusters, ["One", "One", "Three", "Three", "Five", "Five"]);
+    // Without --skip-bad-rows the first bad row stops the run, named, exit 2.
+    let out = run_with_stdin("recommend", &["--profiles", "-"], csv.as_bytes());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3") && err.contains("quote"), "{err}");
+    // A repeated header column is an error, not a column silently ignored.
+    let out = run_with_stdin(
+        "recommend",
+        &["--profiles", "-"],
+        b"name,country,sectors,sectors\nx,DE,wind,solar\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("twice"));
+    // HTML is one profile's report.
+    let out = run(
+        "recommend",
+        &[
+            "--profiles",
+            "data/samples/clusters.csv",
+            "--format",
+            "html",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn batch_output_streams_in_every_format_and_is_safe_for_spreadsheets() {
+    let csv = "name,country,sectors\n=HYPERLINK(\"http://evil\"),DE,wind energy\n+1,FR,solar\n";
+    let out = run_with_stdin(
+        "recommend",
+        &["--profiles", "-", "--top", "1"],
+        csv.as_bytes(),
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://evil\")");
+    assert_eq!(&rows[1][0], "'+1");
+    let out = run_with_stdin(
+        "recommend",
+        &["--profiles", "-", "--top", "1", "--format", "json"],
+        csv.as_bytes(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["profile"]["name"], "=HYPERLINK(\"http://evil\")");
+    let out = run_with_stdin(
+        "recommend",
+        &["--profiles", "-", "--top", "1", "--format", "text"],
+        csv.as_bytes(),
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .matches("Chinese partners for")
+            .count(),
+        2
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_input_is_refused_at_the_cap() {
+    // Issue 11: the profile cap trusted the size a file reports (none for devices and
+    // pipes): `--profile /dev/zero` grew to gigabytes. Each input now stops at its cap.
+    for flag in ["--profile", "--profiles", "--partners"] {
+        let start = std::time::Instant::now();
+        let out = run("recommend", &[flag, "/dev/zero"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && err.contains("/dev/zero"),
+            "{flag}: {err}"
+        );
+        // Generous: the point is that it does not read on.
+        assert!(start.elapsed().as_secs() < 20, "{flag}");
+    }
+    let out = run_with_stdin("recommend", &["--profile", "-"], &vec![b' '; 200_000]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("65536"));
+}
+
+#[test]
+fn a_region_typo_reads_the_same_in_every_process() {
+    // Issue 11: two names of Anhui are one edit from this typo, and which one was reported
+    // followed a hash map's order, which changes from one process to the next.
+    let profile = r#"{"name": "Typo cluster", "country": "DE", "sectors": ["automotive"],
+                      "preferred_regions": ["Anhuixprovince"]}"#;
+    let outs: std::collections::BTreeSet<Vec<u8>> = (0..8)
+        .map(|_| {
+            let out = run_with_stdin("recommend", &["--profile", "-"], profile.as_bytes());
+            assert!(out.status.success());
+            out.stdout
+        })
+        .collect();
+    assert_eq!(outs.len(), 1);
+    let text = String::from_utf8(outs.into_iter().next().unwrap()).unwrap();
+    assert!(text.contains("was read as `anhui province`"), "{text}");
+}
+
+#[test]
+fn a_city_cap_of_zero_admits_no_partner_with_a_city() {
+    let text = run_ok("recommend", &["--max-per-city", "0", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let matches = v["matches"].as_array().unwrap();
+    assert!(!matches.is_empty());
+    for m in matches {
+        assert!(m["city"].is_null(), "{m}");
+    }
+}
+
+#[test]
+fn sensitivity_follows_the_filters() {
+    // Issue 11: --sensitivity measured the unfiltered list.
+    let text = run_ok(
+        "recommend",
+        &[
+            "--kind",
+            "industrial_cluster",
+            "--top",
+            "3",
+            "--sensitivity",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let shown: Vec<&str> = v["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    let baseline: Vec<&str> = v["sensitivity"]["baseline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(shown, baseline);
+}

@@ -5,11 +5,20 @@
 //! kept in `tests/properties.proptest-regressions` and replayed first on every run.
 
 use eccp_china::{
-    Component, Dataset, Filter, Kind, Level, Matcher, Options, Profile, ProfileInput,
+    Component, Dataset, Error, Filter, Kind, Level, Matcher, Options, Profile, ProfileInput,
     Recommendations, Recommender, Weights,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
+
+/// Cases per property: `PROPTEST_CASES` when set (a long run), else the small default that
+/// keeps CI fast.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn data() -> &'static Dataset {
     Dataset::embedded().expect("embedded data")
@@ -104,6 +113,171 @@ prop_compose! {
     }
 }
 
+/// What a mutated profile should give.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Valid,
+    /// An error whose message names this field.
+    ErrorNaming(&'static str),
+}
+
+/// One way to break a valid profile's JSON, or none.
+#[derive(Debug, Clone)]
+enum Mutation {
+    None,
+    /// Drop an optional field: still valid.
+    DropOptional(usize),
+    /// Drop a required field.
+    DropRequired(usize),
+    /// Give a field a value of the wrong type.
+    WrongType(usize, u8),
+    /// Put a control character into a text field.
+    ControlChar(usize, char),
+    /// A list field far over its cap.
+    HugeList(usize),
+    /// A text far over its cap.
+    LongName,
+    /// A tolerance out of [0, 1].
+    Tolerance(f64),
+    /// A field the format does not have.
+    UnknownField,
+}
+
+/// The profile's fields, in the order of the format.
+const FIELDS: [&str; 9] = eccp_china::csvio::PROFILE_COLUMNS;
+
+fn arb_mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        3 => Just(Mutation::None),
+        1 => (3usize..9).prop_map(Mutation::DropOptional),
+        1 => (0usize..3).prop_map(Mutation::DropRequired),
+        2 => ((0usize..9), 0u8..3).prop_map(|(f, v)| Mutation::WrongType(f, v)),
+        1 => ((0usize..4), prop_oneof![Just('\u{0}'), Just('\u{1b}'), Just('\n'), Just('\r'), Just('\u{7f}'), Just('\u{85}')]).prop_map(|(f, c)| Mutation::ControlChar(f, c)),
+        1 => (0usize..3).prop_map(Mutation::HugeList),
+        1 => Just(Mutation::LongName),
+        1 => prop_oneof![Just(-0.5), Just(1.5), Just(1e300)].prop_map(Mutation::Tolerance),
+        1 => Just(Mutation::UnknownField),
+    ]
+}
+
+impl Mutation {
+    fn apply(&self, json: &mut serde_json::Value) -> Expect {
+        use serde_json::{json, Value};
+        let obj = json.as_object_mut().unwrap();
+        match *self {
+            Mutation::None => Expect::Valid,
+            Mutation::DropOptional(f) => {
+                obj.remove(FIELDS[f]);
+                Expect::Valid
+            }
+            Mutation::DropRequired(f) => {
+                obj.remove(FIELDS[f]);
+                Expect::ErrorNaming(FIELDS[f])
+            }
+            Mutation::WrongType(f, v) => {
+                let field = FIELDS[f];
+                // A value of a type the field never takes.
+                let wrong = match (field, v) {
+                    ("name" | "country" | "tech_level", 0) => json!(42),
+                    ("name" | "country" | "tech_level", 1) => json!(["a"]),
+                    ("control_tolerance" | "members", 0) => json!("high"),
+                    ("control_tolerance" | "members", 1) => json!([0.5]),
+                    (_, 0)
+                        if !matches!(
+                            field,
+                            "name" | "country" | "tech_level" | "control_tolerance" | "members"
+                        ) =>
+                    {
+                        json!("one string")
+                    }
+                    (_, 1) => json!({"a": 1}),
+                    _ => json!(true),
+                };
+                obj.insert(field.into(), wrong);
+                Expect::ErrorNaming(field)
+            }
+            Mutation::ControlChar(f, c) => {
+                // name, country, or the first item of sectors / keywords.
+                let field = ["name", "country", "sectors", "keywords"][f];
+                let v = obj.entry(field).or_insert(Value::Array(vec![]));
+                match v {
+                    Value::String(s) => s.insert(s.len() / 2, c),
+                    Value::Array(items) => {
+                        items.insert(0, Value::String(format!("wi{c}nd")));
+                    }
+                    _ => unreachable!(),
+                }
+                Expect::ErrorNaming(field)
+            }
+            Mutation::HugeList(l) => {
+                let field = ["sectors", "keywords", "preferred_regions"][l];
+                let items: Vec<Value> = (0..200).map(|i| json!(format!("item {i}"))).collect();
+                obj.insert(field.into(), Value::Array(items));
+                Expect::ErrorNaming(field)
+            }
+            Mutation::LongName => {
+                obj.insert(
+                    "name".into(),
+                    json!("n".repeat(eccp_china::limits::NAME_CHARS + 1)),
+                );
+                Expect::ErrorNaming("name")
+            }
+            Mutation::Tolerance(t) => {
+                obj.insert("control_tolerance".into(), json!(t));
+                Expect::ErrorNaming("control_tolerance")
+            }
+            Mutation::UnknownField => {
+                obj.insert("colour".into(), json!("red"));
+                Expect::ErrorNaming("colour")
+            }
+        }
+    }
+}
+
+prop_compose! {
+    /// A valid profile whose text fields hold what spreadsheets and CSV make hard: commas,
+    /// quotes, `;` and `\` (the list separator and its escape), formula starts, apostrophes.
+    fn arb_csv_input()(
+        base in arb_input(),
+        name in "[=+@'\\-]?[a-zA-Z0-9 ,;\"'\\\\=+@-]{1,20}",
+        keywords in proptest::collection::vec("[=+@'\\-]?[a-z ,;\"'\\\\]{1,12}", 0..4),
+        regions in proptest::collection::vec("[a-z ;\\\\]{1,12}", 0..3),
+        members in proptest::option::of(any::<u32>()),
+    ) -> ProfileInput {
+        ProfileInput { name, keywords, preferred_regions: regions, members, ..base }
+    }
+}
+
+/// A CSV data row for the header `name,country,sectors,goals`, and whether it is good.
+fn arb_row() -> impl Strategy<Value = (Vec<u8>, bool)> {
+    let good = (
+        0u32..1000,
+        proptest::sample::select(vec![
+            "wind energy",
+            "automotive",
+            "pharmaceuticals",
+            "textiles;furniture",
+        ]),
+    )
+        .prop_map(|(i, s)| (format!("Good {i},DE,{s},market_access").into_bytes(), true));
+    let bad = (0u32..1000, 0u8..6).prop_map(|(i, kind)| {
+        let row: Vec<u8> = match kind {
+            0 => format!("\"Open quote {i},DE,wind energy,").into_bytes(),
+            1 => format!("Cells {i},DE,wind energy,market_access,extra").into_bytes(),
+            2 => format!("Country {i},US,wind energy,").into_bytes(),
+            3 => format!("Sector {i},DE,zzzzqqq,").into_bytes(),
+            4 => format!("Goal {i},DE,wind energy,world_domination").into_bytes(),
+            _ => {
+                let mut b = format!("Bytes {i},DE,").into_bytes();
+                b.extend_from_slice(b"\xff\xfe,");
+                b
+            }
+        };
+        (row, false)
+    });
+    prop_oneof![2 => good, 1 => bad]
+}
+
 /// Every match, intermediaries included unless the options say otherwise.
 fn recommend_all(input: &ProfileInput, options: Options) -> Recommendations {
     let p = Profile::try_from(input.clone()).expect("generated profiles are valid");
@@ -123,7 +297,7 @@ fn essence(r: &Recommendations) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(24), ..ProptestConfig::default() })]
 
     #[test]
     fn scores_and_components_are_bounded_and_parts_add_up(input in arb_input()) {
@@ -242,6 +416,16 @@ proptest! {
     }
 
     #[test]
+    fn the_pareto_view_equals_its_pairwise_definition(input in arb_input(), help in any::<bool>()) {
+        let options = Options { include_intermediaries: help, ..Options::default() };
+        let r = recommend_all(&input, options.clone());
+        let mut ids: Vec<String> = r.pareto.iter().map(|e| e.id.clone()).collect();
+        ids.sort();
+        let resolved = rec().resolve(&Profile::try_from(input).unwrap()).unwrap();
+        prop_assert_eq!(ids, eccp_china::reference::pareto(data(), &resolved, &options).unwrap());
+    }
+
+    #[test]
     fn profiles_round_trip_through_json(input in arb_input()) {
         let p = Profile::try_from(input).unwrap();
         let json = serde_json::to_string(&p).unwrap();
@@ -249,17 +433,144 @@ proptest! {
     }
 
     #[test]
-    fn any_bytes_as_a_profile_give_ok_or_err(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = Profile::from_json_bytes(&bytes);
+    fn a_valid_profile_scores_and_each_mutation_of_it_is_a_named_error(
+        input in arb_input(),
+        mutation in arb_mutation(),
+    ) {
+        // Generated valid, then broken in one known way (or left alone), so that both the
+        // scoring path and every error path run, and each is checked for what it should do.
+        let mut json = serde_json::to_value(&input).unwrap();
+        let expect = mutation.apply(&mut json);
+        let text = json.to_string();
+        match (Profile::from_json(&text), expect) {
+            (Ok(p), Expect::Valid) => {
+                let r = rec().recommend_profile(&p, &Options::default());
+                let r = r.map_err(|e| TestCaseError::fail(format!("{e}")))?;
+                for m in &r.matches {
+                    prop_assert!((0.0..=1.0).contains(&m.score));
+                }
+            }
+            (Err(e), Expect::ErrorNaming(field)) => {
+                let shown = e.to_string();
+                prop_assert!(shown.contains(field), "{:?}: {}", mutation, shown);
+                prop_assert!(!shown.chars().any(char::is_control), "{}", shown);
+            }
+            (got, expect) => prop_assert!(false, "{:?} gave {:?}, expected {:?}", mutation, got, expect),
+        }
     }
 
     #[test]
-    fn json_shaped_garbage_gives_ok_or_err(
-        name in ".{0,30}", country in "[A-Za-z]{0,3}", sector in ".{0,40}", tol in any::<f64>(), goal in "[a-z_ ]{0,20}",
+    fn bytes_flipped_in_a_valid_profile_give_a_profile_or_an_error(
+        input in arb_input(),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
     ) {
-        let json = serde_json::json!({"name": name, "country": country, "sectors": [sector], "control_tolerance": tol, "goals": [goal]});
-        if let Ok(p) = Profile::from_json(&json.to_string()) {
-            let _ = rec().recommend_profile(&p, &Options::default());
+        // With no flip the profile is valid and is scored; a flip may leave it valid (a
+        // letter in a name), and then it is scored too, or break it, which is an error.
+        let mut bytes = serde_json::to_vec(&input).unwrap();
+        for (at, b) in &flips {
+            let i = at.index(bytes.len());
+            bytes[i] = *b;
+        }
+        match Profile::from_json_bytes(&bytes) {
+            Ok(p) => {
+                // Still valid: it resolves or names what does not, and never panics.
+                match rec().recommend_profile(&p, &Options::default()) {
+                    Ok(r) => prop_assert!(r.matches.iter().all(|m| (0.0..=1.0).contains(&m.score))),
+                    Err(e) => prop_assert!(matches!(e, Error::Profile { .. }), "{e:?}"),
+                }
+            }
+            Err(e) => {
+                prop_assert!(!flips.is_empty(), "the valid profile failed: {e}");
+                prop_assert!(!e.to_string().chars().any(char::is_control));
+            }
+        }
+    }
+
+    #[test]
+    fn out_of_range_numbers_and_oversized_lists_are_refused_by_field(
+        input in arb_input(),
+        tolerance in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-0.01), Just(1.01), Just(-1e300)],
+        list in 0usize..3,
+    ) {
+        let mut bad = input.clone();
+        bad.control_tolerance = Some(tolerance);
+        let e = Profile::try_from(bad).unwrap_err();
+        prop_assert!(e.to_string().contains("control_tolerance"), "{}", e);
+        let mut bad = input;
+        let (field, cap) = match list {
+            0 => ("sectors", eccp_china::limits::SECTORS),
+            1 => ("keywords", eccp_china::limits::KEYWORDS),
+            _ => ("preferred_regions", eccp_china::limits::REGIONS),
+        };
+        let huge: Vec<String> = (0..cap + 1).map(|i| format!("item {i}")).collect();
+        match list {
+            0 => bad.sectors = huge,
+            1 => bad.keywords = huge,
+            _ => bad.preferred_regions = huge,
+        }
+        let e = Profile::try_from(bad).unwrap_err();
+        prop_assert!(e.to_string().contains(field), "{}", e);
+    }
+
+    #[test]
+    fn profiles_round_trip_through_csv(inputs in proptest::collection::vec(arb_csv_input(), 1..6)) {
+        // Whatever text the fields hold (separators, quotes, formula starts, apostrophes),
+        // what is written is read back as the same profiles.
+        let profiles: Vec<Profile> = inputs.into_iter().filter_map(|i| Profile::try_from(i).ok()).collect();
+        let mut buf = Vec::new();
+        eccp_china::csvio::write_profiles(&mut buf, &profiles).unwrap();
+        let back: Vec<Profile> = eccp_china::csvio::ProfileReader::new("p.csv", &buf[..])
+            .unwrap()
+            .map(|row| row.unwrap().map(|(_, p)| p))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(back, profiles);
+    }
+
+    #[test]
+    fn a_batch_writes_or_skips_every_row_it_reads(rows in proptest::collection::vec(arb_row(), 0..12)) {
+        // Good and bad rows mixed: with skipping, each row is written or skipped, in order,
+        // and read = written + skipped; without, the batch stops at the first bad row having
+        // written exactly the good rows before it.
+        let mut text = b"name,country,sectors,goals\n".to_vec();
+        for (bytes, _) in &rows {
+            text.extend_from_slice(bytes);
+            text.push(b'\n');
+        }
+        let r = rec();
+        let run = |skip: bool| {
+            let mut written = Vec::new();
+            let mut skipped = Vec::new();
+            let result = eccp_china::csvio::recommend_rows(
+                &r,
+                eccp_china::csvio::ProfileReader::new("rows.csv", &text[..]).unwrap(),
+                &Options { top_k: 2, ..Options::default() },
+                skip,
+                |m| { written.push(m.profile.name.clone()); Ok(()) },
+                |bad| skipped.push(bad.line),
+            );
+            (result, written, skipped)
+        };
+        let good_names: Vec<String> = rows.iter().filter(|(_, good)| *good).map(|(b, _)| String::from_utf8_lossy(b).split(',').next().unwrap().to_string()).collect();
+        let bad_lines: Vec<u64> = rows.iter().enumerate().filter(|(_, (_, good))| !*good).map(|(i, _)| i as u64 + 2).collect();
+        let (result, written, skipped) = run(true);
+        let summary = result.map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        prop_assert_eq!(summary.read, rows.len() as u64);
+        prop_assert_eq!(summary.read, summary.written + summary.skipped);
+        prop_assert_eq!(summary.written, written.len() as u64);
+        prop_assert_eq!(&written, &good_names);
+        prop_assert_eq!(&skipped, &bad_lines);
+        let (result, written, skipped) = run(false);
+        prop_assert!(skipped.is_empty());
+        match bad_lines.first() {
+            None => prop_assert_eq!(result.unwrap().written, rows.len() as u64),
+            Some(first) => {
+                let stopped = result.unwrap_err();
+                prop_assert_eq!(stopped.line, Some(*first));
+                let before = (*first - 2) as usize;
+                prop_assert_eq!(stopped.summary.written, before as u64);
+                prop_assert_eq!(&written[..], &good_names[..before]);
+            }
         }
     }
 
@@ -354,7 +665,7 @@ fn concurrent_calls_give_the_sequential_results() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(16), ..ProptestConfig::default() })]
 
     #[test]
     fn the_kernel_ranking_equals_the_naive_reference(input in arb_input(), k in 1usize..40) {

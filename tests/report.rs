@@ -1,6 +1,8 @@
 //! The HTML report, parsed as XML as a browser would see it, and the CSV round trip.
 
-use eccp_china::csvio::{matches_to_csv, profiles_from_csv, profiles_to_csv};
+use eccp_china::csvio::{
+    matches_to_csv, profiles_from_csv, profiles_to_csv, write_profiles, ProfileReader,
+};
 use eccp_china::{Dataset, Options, Profile, Recommender};
 use std::collections::HashMap;
 
@@ -230,4 +232,208 @@ fn bad_csv_rows_stop_the_run_or_are_skipped_with_their_line() {
     assert_eq!(rows.profiles[0].1.sectors(), ["wind energy", "solar"]);
     let e = profiles_from_csv("in.csv", "name,country,sector\nx,DE,wind\n", false).unwrap_err();
     assert!(e.to_string().contains("sectors"), "{e}");
+}
+
+/// Whether a spreadsheet would read the cell as a formula.
+fn is_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+#[test]
+fn every_text_column_of_the_matches_csv_is_neutralised() {
+    // Every text a match row carries, made to start with each character a spreadsheet
+    // evaluates: none reaches the file as a formula, and each shows with a leading `'`.
+    let r = rec();
+    let base = r
+        .recommend_profile(&samples()[0], &Options::default())
+        .unwrap();
+    for start in ["=", "+", "-", "@", "\t", "\r"] {
+        let mut recs = base.clone();
+        let f = |s: &mut String| *s = format!("{start}HYPERLINK(\"http://x\";\"{s}\")");
+        f(&mut recs.profile.name);
+        f(&mut recs.profile.country);
+        for m in &mut recs.matches {
+            f(&mut m.id);
+            f(&mut m.name);
+            for o in [&mut m.province, &mut m.city, &mut m.macro_region] {
+                f(o.get_or_insert_with(String::new));
+            }
+            for x in &mut m.reasons {
+                f(&mut x.text);
+                f(&mut x.source);
+            }
+            for x in &mut m.risks {
+                f(&mut x.title);
+            }
+            for x in &mut m.intermediaries {
+                f(&mut x.id);
+            }
+        }
+        let out = matches_to_csv(&[recs]);
+        let mut rd = csv::Reader::from_reader(out.as_bytes());
+        let header = rd.headers().unwrap().clone();
+        let text_columns = [
+            "cluster",
+            "country",
+            "id",
+            "name",
+            "province",
+            "city",
+            "macro_region",
+            "top_reason",
+            "reason_source",
+            "risks",
+            "intermediaries",
+        ];
+        let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 10);
+        for row in &rows {
+            for (h, cell) in header.iter().zip(row.iter()) {
+                assert!(!is_formula(cell), "{h} = {cell:?}");
+                if text_columns.contains(&h) {
+                    assert!(cell.starts_with(&format!("'{start}")), "{h} = {cell:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn profiles_round_trip_through_csv_whatever_their_text_holds() {
+    // Separators, quotes, formula starts and apostrophes in every text field.
+    let input = eccp_china::ProfileInput {
+        name: "=SUM(A1:A9); \"quoted\", 'x'".into(),
+        country: "DE".into(),
+        sectors: vec!["wind energy".into(), "a;b \\ c".into()],
+        keywords: vec!["-minus".into(), "'=apostrophe".into(), "@at".into()],
+        tech_level: None,
+        control_tolerance: Some(0.25),
+        goals: vec!["market_access".into()],
+        preferred_regions: vec!["+plus;more".into()],
+        members: Some(12),
+    };
+    let p = Profile::try_from(input).unwrap();
+    let csv = profiles_to_csv(std::slice::from_ref(&p));
+    let back = profiles_from_csv("p.csv", &csv, false).unwrap();
+    assert_eq!(back.profiles, [(2, p)]);
+    for line in csv.lines() {
+        for cell in csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+        {
+            assert!(!is_formula(cell), "{cell:?}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_row_costs_that_row_only() {
+    // An unterminated quote, a cell too many, text that is not UTF-8 and an unknown sector:
+    // each is one skipped row with its line; the rows after them are read.
+    let mut text = b"name,country,sectors\n\
+        One,DE,wind energy\n\
+        \"Two unterminated,DE,solar\n\
+        Three,FR,pharmaceuticals\n\
+        Four,IT,textiles,extra\n\
+        Five,"
+        .to_vec();
+    text.extend_from_slice(b"\xff\xfe,automotive\nSix,ES,zzzzqqq\nSeven,NL,automotive\n");
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    let r = rec();
+    for row in ProfileReader::new("in.csv", &text[..]).unwrap() {
+        match row.unwrap().and_then(|(line, p)| {
+            r.resolve(&p)
+                .map(|_| (line, p))
+                .map_err(|error| eccp_china::csvio::RowError { line, error })
+        }) {
+            Ok((line, p)) => good.push((line, p.name().to_string())),
+            Err(e) => bad.push(e.line),
+        }
+    }
+    assert_eq!(
+        good,
+        [
+            (2, "One".to_string()),
+            (4, "Three".to_string()),
+            (8, "Seven".to_string())
+        ]
+    );
+    assert_eq!(bad, [3, 5, 6, 7]);
+}
+
+#[test]
+fn a_profiles_header_is_checked_and_a_bom_ignored() {
+    let e =
+        profiles_from_csv("in.csv", "name,country,sectors,name\nx,DE,wind,y\n", false).unwrap_err();
+    assert!(
+        e.to_string().contains("`name`") && e.to_string().contains("twice"),
+        "{e}"
+    );
+    let e = profiles_from_csv("in.csv", "name,country,sectors,colour\n", false).unwrap_err();
+    assert!(e.to_string().contains("colour"), "{e}");
+    let rows =
+        profiles_from_csv("in.csv", "\u{feff}name,country,sectors\nx,DE,wind\n", false).unwrap();
+    assert_eq!(rows.profiles.len(), 1);
+    // A line over the cap ends the file: it cannot be told where the next row starts.
+    let long = format!(
+        "name,country,sectors\n{},DE,wind\nnext,DE,wind\n",
+        "x".repeat(eccp_china::limits::CSV_ROW_BYTES + 10)
+    );
+    let mut rows = ProfileReader::new("in.csv", long.as_bytes()).unwrap();
+    let e = rows.next().unwrap().unwrap_err();
+    assert!(matches!(e, eccp_china::Error::Io { .. }), "{e:?}");
+    assert!(rows.next().is_none());
+    // Profiles written to any writer read back.
+    let mut buf = Vec::new();
+    write_profiles(&mut buf, &samples()).unwrap();
+    assert_eq!(
+        ProfileReader::new("s.csv", &buf[..]).unwrap().count(),
+        samples().len()
+    );
+}
+
+#[test]
+fn text_output_holds_no_control_characters() {
+    let r = rec();
+    let mut recs = r
+        .recommend_profile(&samples()[0], &Options::default())
+        .unwrap();
+    recs.profile.name = "Evil\u{1b}[2J\rname".into();
+    recs.matches[0].name = "bell\u{7}".into();
+    let text = recs.to_text();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text}");
+    assert!(text.contains("Evil\u{FFFD}[2J\u{FFFD}name"));
+}
+
+#[test]
+fn control_characters_in_a_profile_are_refused_by_name() {
+    let e = Profile::from_json(r#"{"name": "a\u001b[31m", "country": "DE", "sectors": ["wind"]}"#)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("name") && e.to_string().contains("U+001B"),
+        "{e}"
+    );
+    assert!(!e.to_string().chars().any(char::is_control));
+    let e =
+        Profile::from_json(r#"{"name": "a", "country": "DE", "sectors": ["wi\nnd"]}"#).unwrap_err();
+    assert!(e.to_string().contains("sectors[0]"), "{e}");
+    // A byte-order mark before the JSON is not an error.
+    let p = Profile::from_json(
+        "\u{feff}{\"name\": \"a\", \"country\": \"DE\", \"sectors\": [\"wind\"]}",
+    );
+    assert!(p.is_ok(), "{p:?}");
+    let p = Profile::from_reader(
+        "bom.json",
+        &b"\xEF\xBB\xBF{\"name\": \"a\", \"country\": \"DE\", \"sectors\": [\"wind\"]}"[..],
+    );
+    assert!(p.is_ok(), "{p:?}");
+    // A reader that never ends stops at the cap.
+    let e = Profile::from_reader("zeros", std::io::repeat(b' ')).unwrap_err();
+    assert!(matches!(e, eccp_china::Error::Io { .. }), "{e:?}");
 }

@@ -271,3 +271,73 @@ fn a_missing_file_is_an_io_error() {
         .unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e:?}");
 }
+
+#[test]
+fn a_long_part_of_chain_loads_and_a_cycle_after_it_names_its_own_records() {
+    // 3,000 records each part of the next: a chain that ends loads.
+    let n = 3000;
+    let chain = |last_part_of: Option<&str>| -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                let next = if i + 1 < n {
+                    format!("\"chain-{}\"", i + 1)
+                } else {
+                    last_part_of.map(|p| format!("\"{p}\"")).unwrap_or_default()
+                };
+                record(
+                    &format!("chain-{i}"),
+                    &[
+                        ("part_of", next.as_str()),
+                        ("name", &format!("\"Chain member {i}\"")),
+                        ("sources", "[{\"ref\": \"External: test\"}]"),
+                    ],
+                )
+            })
+            .collect()
+    };
+    let d = load(&chain(None)).unwrap();
+    assert!(d.find_partner("chain-0").is_some());
+    // The last record pointing back into the chain closes a loop of its last three; the
+    // records leading into it are not part of it and are not named.
+    let (_, rec, field, msg) = data_error(&chain(Some(&format!("chain-{}", n - 3))));
+    assert_eq!(field, "part_of");
+    assert_eq!(rec, format!("chain-{}", n - 3));
+    assert!(
+        msg.ends_with(&format!(
+            "cycle: chain-{a} -> chain-{b} -> chain-{c} -> chain-{a}",
+            a = n - 3,
+            b = n - 2,
+            c = n - 1
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn partner_files_from_a_reader_are_capped_and_checked() {
+    use std::io::Read;
+    // A byte-order mark, as some editors write, is not an error.
+    let text = format!("\u{feff}{}", file(&[record("bom-1", &[])]));
+    let d = Dataset::builder()
+        .partners_reader("bom.json", text.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(d.find_partner("bom-1").is_some());
+    let d = Dataset::builder()
+        .partners_json("bom.json", text)
+        .build()
+        .unwrap();
+    assert!(d.find_partner("bom-1").is_some());
+    // An endless stream that is not JSON fails at its first byte, not after filling memory.
+    let e = Dataset::builder()
+        .partners_reader("zeros", std::io::repeat(0).take(u64::MAX))
+        .unwrap_err();
+    assert!(matches!(e, Error::Json { .. }), "{e:?}");
+    // Control characters would reach terminals, spreadsheets and XML: refused, named.
+    let (_, rec, field, msg) = data_error(&[record("ctl-1", &[("name", "\"Bad\\u001b[31m\"")])]);
+    assert_eq!((rec.as_str(), field.as_str()), ("ctl-1", "name"));
+    assert!(msg.contains("U+001B"), "{msg}");
+    let (_, _, field, _) = data_error(&[record("ctl-2", &[("aliases", "[\"a\\nb\"]")])]);
+    assert_eq!(field, "aliases[0]");
+}

@@ -183,7 +183,14 @@ impl Dataset {
 #[derive(Debug, Clone)]
 pub struct DatasetBuilder {
     embedded_partners: bool,
-    extra: Vec<(String, String)>,
+    extra: Vec<(String, UserFile)>,
+}
+
+/// A user's partner file: text to parse at build, or records parsed as they were read.
+#[derive(Debug, Clone)]
+enum UserFile {
+    Text(String),
+    Parsed(RawPartnerFile),
 }
 
 impl Default for DatasetBuilder {
@@ -208,28 +215,77 @@ impl DatasetBuilder {
         self
     }
 
-    /// Adds a partner file given as a string; `name` is used in error messages.
+    /// Adds a partner file given as a string; `name` is used in error messages. The text is
+    /// parsed by [`DatasetBuilder::build`].
     pub fn partners_json(
         mut self,
         name: impl Into<String>,
         json: impl Into<String>,
     ) -> DatasetBuilder {
-        self.extra.push((name.into(), json.into()));
+        self.extra.push((name.into(), UserFile::Text(json.into())));
         self
     }
 
-    /// Adds a partner file from disk.
+    /// Adds a partner file read from `reader` (a file, a pipe, a network stream): it is parsed
+    /// as it is read, at most [`limits::PARTNER_FILE_BYTES`](crate::limits::PARTNER_FILE_BYTES),
+    /// so that a stream that is not a partner file fails at its first bad byte. `name` is used
+    /// in error messages. A leading byte-order mark is ignored.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] if the file cannot be read.
+    /// [`Error::Io`] if the reader fails or holds more than the cap; [`Error::Json`] for text
+    /// that is not a well-formed partner file.
+    pub fn partners_reader(
+        mut self,
+        name: impl Into<String>,
+        reader: impl std::io::Read,
+    ) -> Result<DatasetBuilder> {
+        use std::io::BufRead;
+        let name = name.into();
+        let capped = crate::limits::Capped::new(reader, crate::limits::PARTNER_FILE_BYTES);
+        let mut buffered = std::io::BufReader::new(capped);
+        let io = |e: std::io::Error| Error::Io {
+            path: name.clone(),
+            message: e.to_string(),
+        };
+        if buffered
+            .fill_buf()
+            .map_err(io)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            buffered.consume(3);
+        }
+        let mut de = serde_json::Deserializer::from_reader(buffered);
+        let parsed: RawPartnerFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            if e.inner().is_io() {
+                Error::Io {
+                    path: name.clone(),
+                    message: e.inner().to_string(),
+                }
+            } else {
+                Error::json_at(&name, e)
+            }
+        })?;
+        // Text after the value (a second object, stray characters) is an error too.
+        de.end().map_err(|e| Error::json(&name, &e))?;
+        self.extra.push((name, UserFile::Parsed(parsed)));
+        Ok(self)
+    }
+
+    /// Adds a partner file from disk (see [`DatasetBuilder::partners_reader`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the file cannot be opened or read or is over the cap; [`Error::Json`]
+    /// for text that is not a well-formed partner file.
     pub fn partners_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| Error::Io {
+            path: name.clone(),
             message: e.to_string(),
         })?;
-        Ok(self.partners_json(path.display().to_string(), text))
+        self.partners_reader(name, file)
     }
 
     /// Parses and validates everything.
@@ -247,19 +303,36 @@ impl DatasetBuilder {
         let mut raws: Vec<(String, RawPartner)> = Vec::new();
         // Where each id already loaded sits in `raws`: a user file corrects it in place.
         let mut at: HashMap<String, usize> = HashMap::new();
-        let mut files: Vec<(String, String)> = Vec::new();
+        let mut files: Vec<(String, UserFile)> = Vec::new();
         if self.embedded_partners {
             files.extend(
                 embedded::PARTNERS
                     .iter()
-                    .map(|(n, t)| (n.to_string(), t.to_string())),
+                    .map(|(n, t)| (n.to_string(), UserFile::Text(t.to_string()))),
             );
         }
         let first_user_file = files.len();
         files.extend(self.extra);
-        for (fi, (name, text)) in files.iter().enumerate() {
-            let f: RawPartnerFile =
-                serde_json::from_str(text).map_err(|e| Error::json(name, &e))?;
+        for (fi, (name, file)) in files.into_iter().enumerate() {
+            let name = &name;
+            let f: RawPartnerFile = match file {
+                UserFile::Parsed(f) => f,
+                UserFile::Text(text) => {
+                    if text.len() > crate::limits::PARTNER_FILE_BYTES {
+                        return Err(Error::Io {
+                            path: name.clone(),
+                            message: crate::limits::over(crate::limits::PARTNER_FILE_BYTES as u64)
+                                .to_string(),
+                        });
+                    }
+                    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                    let mut de = serde_json::Deserializer::from_str(text);
+                    let f = serde_path_to_error::deserialize(&mut de)
+                        .map_err(|e| Error::json_at(name, e))?;
+                    de.end().map_err(|e| Error::json(name, &e))?;
+                    f
+                }
+            };
             let mut seen_here = HashSet::new();
             for p in f.partners {
                 if !seen_here.insert(p.id.clone()) {
@@ -445,6 +518,36 @@ fn convert_partners(
         })?;
         if p.name.trim().is_empty() {
             return Err(err("name".into(), "empty name".into()));
+        }
+        // What output shows (terminals, spreadsheets, XML) holds no control characters.
+        let shown = std::iter::once(("name".to_string(), &p.name))
+            .chain(
+                p.aliases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("aliases[{i}]"), a)),
+            )
+            .chain(
+                p.websites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("websites[{i}]"), w)),
+            )
+            .chain(
+                p.chinese_name
+                    .iter()
+                    .map(|c| ("chinese_name".to_string(), c)),
+            );
+        for (f, text) in shown {
+            if let Some(c) = text.chars().find(|c| c.is_control()) {
+                return Err(err(
+                    f,
+                    format!(
+                        "contains a control character (U+{:04X}); remove it",
+                        u32::from(c)
+                    ),
+                ));
+            }
         }
         for (f, n) in std::iter::once(("name".to_string(), &p.name)).chain(
             p.aliases
@@ -660,21 +763,47 @@ fn convert_partners(
             file: file.to_string(),
         });
     }
-    // `part_of` chains must end: a chain longer than the list loops.
-    for (i, p) in out.iter().enumerate() {
-        let mut cur = p.part_of;
-        let mut steps = 0;
-        while let Some(q) = cur {
-            steps += 1;
-            if steps > out.len() {
-                return Err(Error::data(
-                    &out[i].file,
-                    &out[i].id,
-                    "part_of",
-                    "part_of links form a cycle",
-                ));
+    // `part_of` chains must end. Each record is walked once: a walk stops at a record whose
+    // chain is known to end, and meeting a record of the walk itself is a cycle (linear in
+    // the records, where following every chain from its start is quadratic in a long one).
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const ENDS: u8 = 2;
+    let mut state = vec![NEW; out.len()];
+    let mut path: Vec<usize> = Vec::new();
+    for start in 0..out.len() {
+        let mut cur = Some(start);
+        while let Some(i) = cur {
+            match state[i] {
+                ENDS => break,
+                ON_PATH => {
+                    // The cycle is the walk from `i` on; name its first record in file order.
+                    let at = path.iter().position(|x| *x == i).unwrap_or(0);
+                    let cycle = &path[at..];
+                    let first = cycle.iter().copied().min().unwrap_or(i);
+                    let from = cycle.iter().position(|x| *x == first).unwrap_or(0);
+                    let ids: Vec<&str> = cycle[from..]
+                        .iter()
+                        .chain(&cycle[..from])
+                        .chain(std::iter::once(&first))
+                        .map(|x| out[*x].id.as_str())
+                        .collect();
+                    return Err(Error::data(
+                        &out[first].file,
+                        &out[first].id,
+                        "part_of",
+                        format!("part_of links form a cycle: {}", ids.join(" -> ")),
+                    ));
+                }
+                _ => {
+                    state[i] = ON_PATH;
+                    path.push(i);
+                    cur = out[i].part_of.map(|q| q.index());
+                }
             }
-            cur = out[q.index()].part_of;
+        }
+        for i in path.drain(..) {
+            state[i] = ENDS;
         }
     }
     Ok(out)

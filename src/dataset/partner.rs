@@ -476,13 +476,13 @@ impl Partner {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPartnerFile {
     pub partners: Vec<RawPartner>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAssessment {
     pub level: Level,
@@ -494,7 +494,7 @@ pub(crate) struct RawAssessment {
     pub inferred: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRole {
     pub role: Role,
@@ -514,7 +514,7 @@ pub(crate) struct RawBasis {
     pub inferred: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPartner {
     pub id: String,

@@ -6,7 +6,7 @@ use super::{check_id, ID_KEBAB, ID_SNAKE};
 use crate::text::{compact, normalize};
 use crate::{Error, Result};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Index of a macro-region in [`Regions::macro_regions`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -198,7 +198,7 @@ pub struct Regions {
     place_by_id: HashMap<String, PlaceId>,
     macro_by_id: HashMap<String, MacroRegionId>,
     /// Normalised name to the regions it names; a name can be ambiguous (two Taizhous).
-    names: HashMap<String, Vec<RegionRef>>,
+    names: BTreeMap<String, Vec<RegionRef>>,
 }
 
 /// Suffixes that people add to Chinese place names and that the gazetteer leaves off.
@@ -305,7 +305,7 @@ impl Regions {
         None
     }
 
-    /// Every name in the index (for fuzzy matching and suggestions).
+    /// Every name in the index, in alphabetical order (for fuzzy matching and suggestions).
     pub(crate) fn names(&self) -> impl Iterator<Item = (&str, &[RegionRef])> {
         self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
     }
@@ -511,7 +511,7 @@ impl Regions {
             province_by_id,
             place_by_id,
             macro_by_id,
-            names: HashMap::new(),
+            names: BTreeMap::new(),
         };
         let mut add = |name: &str, r: RegionRef| {
             let key = normalize(name);

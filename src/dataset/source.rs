@@ -119,7 +119,7 @@ impl fmt::Display for Source {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSource {
     #[serde(rename = "ref")]
