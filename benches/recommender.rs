@@ -1,4 +1,4 @@
-//! The five bench groups of the crate (criterion, seeded inputs):
+//! The six bench groups of the crate (criterion, seeded inputs):
 //!
 //! 1. `end_to_end`: resolve the bundled sample profile, score the embedded partners, explain
 //!    the top 10;
@@ -7,7 +7,11 @@
 //!    streaming read of the same bytes in the same run (and, with `--features rayon`, the
 //!    parallel kernel);
 //! 4. `batch`: M = 1,000 profiles x N = 100,000 partners, top 10 each;
-//! 5. `load`: parsing and validating the embedded dataset.
+//! 5. `load`: parsing and validating the embedded dataset;
+//! 6. `user_partners`: one explained recommendation for the sample profile against the
+//!    embedded data plus N = 10,000 and 100,000 partners of a user's file, all in the
+//!    profile's field (the case where ranking and the Pareto view have the most to do), and
+//!    reading and validating that file.
 //!
 //! `cargo bench` runs them; `cargo bench -- --test` runs each once (CI does, so they cannot
 //! rot); `benches/compare.sh` sets them beside numpy and faiss.
@@ -160,5 +164,85 @@ fn load(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, end_to_end, resolution, kernel_group, batch, load);
+/// A user's partner file of `n` synthetic records in the sample profile's field, spread over
+/// the places of the regions table (what `scripts/gen-partners.py` writes, in Rust).
+fn user_partner_file(n: usize) -> String {
+    let places: Vec<(String, String)> = data()
+        .regions()
+        .places()
+        .iter()
+        .map(|p| {
+            (
+                data().regions().province(p.province()).id().to_string(),
+                p.id().to_string(),
+            )
+        })
+        .collect();
+    let kinds = ["industrial_cluster", "association", "research_institute"];
+    let sectors = [
+        "[\"automotive\"]",
+        "[\"electric_vehicles\"]",
+        "[\"auto_parts\", \"automotive\"]",
+    ];
+    let mut out = String::from("{\"partners\": [\n");
+    for i in 0..n {
+        let (province, place) = &places[(i * 7919) % places.len()];
+        let kind = kinds[i % kinds.len()];
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "{{\"id\": \"synthetic-{i}\", \"kind\": \"{kind}\", \"name\": \"Synthetic partner {i}\", \
+             \"province\": \"{province}\", \"place\": \"{place}\", \"sectors\": {}, \
+             \"formal_organisation\": {}, \
+             \"sources\": [{{\"ref\": \"External: synthetic record for scale runs\"}}]}}\n",
+            sectors[(i / 3) % sectors.len()],
+            kind != "industrial_cluster" || i % 2 == 0
+        ));
+    }
+    out.push_str("]}\n");
+    out
+}
+
+fn user_partners(c: &mut Criterion) {
+    let p = Profile::from_json(SAMPLE).unwrap();
+    let mut g = c.benchmark_group("user_partners");
+    g.sample_size(10);
+    for n in [10_000usize, 100_000] {
+        let file = user_partner_file(n);
+        let d = Dataset::builder()
+            .partners_json("synthetic.json", file.clone())
+            .build()
+            .expect("the synthetic file is valid");
+        let rec = Recommender::new(&d);
+        let resolved = rec.resolve(&p).unwrap();
+        g.bench_with_input(
+            BenchmarkId::new("recommend_top10_explained", n),
+            &n,
+            |b, _| b.iter(|| black_box(rec.recommend(&resolved, &Options::default()).unwrap())),
+        );
+        g.bench_with_input(BenchmarkId::new("load_file", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    Dataset::builder()
+                        .partners_reader("synthetic.json", file.as_bytes())
+                        .unwrap()
+                        .build()
+                        .unwrap(),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    end_to_end,
+    resolution,
+    kernel_group,
+    batch,
+    load,
+    user_partners
+);
 criterion_main!(benches);
