@@ -77,6 +77,12 @@ if [ "$CODE" = 0 ] && awk "BEGIN{exit !($SECS < 20)}"; then
 else
   bad "exit $CODE, ${SECS} s: $(head -c 300 "$TMP/err")"
 fi
+timed "$BIN" --partners "$TMP/partners.json" --top 5000 --sensitivity --format json
+if [ "$CODE" = 0 ] && awk "BEGIN{exit !($SECS < 20)}"; then
+  ok "sensitivity of a top 5,000 over 64 weightings (no k-squared step): ${SECS} s"
+else
+  bad "exit $CODE, ${SECS} s: $(head -c 300 "$TMP/err")"
+fi
 python3 - "$TMP/chain.json" <<'PY'
 import json, sys
 n = 100_000

@@ -437,3 +437,80 @@ fn control_characters_in_a_profile_are_refused_by_name() {
     let e = Profile::from_reader("zeros", std::io::repeat(b' ')).unwrap_err();
     assert!(matches!(e, eccp_china::Error::Io { .. }), "{e:?}");
 }
+
+/// A reader that hands over one line per `fill_buf`, and counts the lines handed over.
+struct OneLineAtATime<'a> {
+    lines: std::collections::VecDeque<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+    handed: &'a std::cell::Cell<usize>,
+}
+
+impl std::io::Read for OneLineAtATime<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let available = std::io::BufRead::fill_buf(self)?;
+            let n = available.len().min(buf.len());
+            buf[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        std::io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for OneLineAtATime<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos == self.current.len() {
+            if let Some(next) = self.lines.pop_front() {
+                self.current = next;
+                self.pos = 0;
+                self.handed.set(self.handed.get() + 1);
+            }
+        }
+        Ok(&self.current[self.pos..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+    }
+}
+
+#[test]
+fn a_batch_hands_over_each_row_before_reading_the_next() {
+    // Streaming, observed: when a row's matches are handed over, the reader has given out
+    // the header and the rows up to that one, no more; memory cannot grow with the file.
+    let handed = std::cell::Cell::new(0);
+    let mut lines = std::collections::VecDeque::new();
+    lines.push_back(b"name,country,sectors\n".to_vec());
+    for i in 0..50 {
+        lines.push_back(format!("Cluster {i},DE,wind energy\n").into_bytes());
+    }
+    let reader = OneLineAtATime {
+        lines,
+        current: Vec::new(),
+        pos: 0,
+        handed: &handed,
+    };
+    let r = rec();
+    let mut seen = 0;
+    let summary = eccp_china::csvio::recommend_rows(
+        &r,
+        ProfileReader::new("stream.csv", reader).unwrap(),
+        &Options::default(),
+        false,
+        |m| {
+            seen += 1;
+            assert_eq!(m.profile.name, format!("Cluster {}", seen - 1));
+            assert_eq!(
+                handed.get(),
+                1 + seen,
+                "rows read ahead of the one handed over"
+            );
+            Ok(())
+        },
+        |_| unreachable!("every row is good"),
+    )
+    .unwrap();
+    assert_eq!((summary.read, summary.written, seen), (50, 50, 50));
+}
