@@ -9,8 +9,8 @@
 # Needs: cargo, python3, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release --example recommend
-BIN=target/release/examples/recommend
+cargo build --quiet --release --bin eccp-china
+BIN=target/release/eccp-china
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 SIZES=("$@")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replays, against the `recommend` command, each defect issue 11 found in files from
+# Replays, against the `eccp-china` command, each defect issue 11 found in files from
 # strangers, and checks that it is fixed. Every check prints the command it runs; the
 # script exits non-zero if any check fails.
 #
@@ -9,8 +9,8 @@
 # memory. Large inputs go to a temporary directory that is removed at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release --examples
-BIN=target/release/examples/recommend
+cargo build --quiet --release --bin eccp-china
+BIN=target/release/eccp-china
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 FAILED=0

@@ -14,10 +14,10 @@ if [ -z "$CHROMIUM" ]; then
   echo "chromium not found: apt-get install chromium" >&2
   exit 1
 fi
-cargo build --quiet --release --example recommend
+cargo build --quiet --release --bin eccp-china
 for f in data/samples/*.json; do
   name=$(basename "$f" .json)
-  target/release/examples/recommend --profile "$f" --format html > "$OUT/$name.html"
+  target/release/eccp-china --profile "$f" --format html > "$OUT/$name.html"
   "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$(mktemp -d)" --hide-scrollbars --window-size=1200,2200 \

@@ -519,8 +519,8 @@ impl std::error::Error for BatchStopped {
 }
 
 /// Recommends partners for every row of a profiles CSV, streaming: a row is read, resolved,
-/// ranked and handed to `write` before the next is read, so memory does not grow with the
-/// number of rows.
+/// ranked and handed to `write` (with its line and profile) before the next is read, so
+/// memory does not grow with the number of rows.
 ///
 /// A bad row (one that does not parse, does not resolve or cannot be ranked with `options`)
 /// is handed to `skipped` with its line and the batch goes on when `skip_bad_rows` is true,
@@ -539,7 +539,7 @@ impl std::error::Error for BatchStopped {
 ///     ProfileReader::new("clusters.csv", csv.as_bytes())?,
 ///     &Options::default(),
 ///     true,
-///     |r| Ok(names.push(r.profile.name.clone())),
+///     |_line, _profile, r| Ok(names.push(r.profile.name.clone())),
 ///     |row| bad.push(row.line),
 /// )?;
 /// assert_eq!((summary.read, summary.written, summary.skipped), (2, 1, 1));
@@ -558,7 +558,7 @@ pub fn recommend_rows<R: BufRead>(
     rows: ProfileReader<R>,
     options: &Options,
     skip_bad_rows: bool,
-    mut write: impl FnMut(&Recommendations) -> Result<()>,
+    mut write: impl FnMut(u64, &Profile, &Recommendations) -> Result<()>,
     mut skipped: impl FnMut(&RowError),
 ) -> std::result::Result<BatchSummary, BatchStopped> {
     let mut summary = BatchSummary::default();
@@ -571,11 +571,12 @@ pub fn recommend_rows<R: BufRead>(
         let row = row.map_err(|e| stopped(None, e))?;
         let ranked = row.and_then(|(line, profile)| {
             rec.recommend_profile(&profile, options)
+                .map(|r| (line, profile, r))
                 .map_err(|error| RowError { line, error })
         });
         match ranked {
-            Ok(r) => {
-                write(&r).map_err(|e| stopped(None, e))?;
+            Ok((line, profile, r)) => {
+                write(line, &profile, &r).map_err(|e| stopped(None, e))?;
                 summary.written += 1;
             }
             Err(bad) if skip_bad_rows => {
@@ -591,7 +592,7 @@ pub fn recommend_rows<R: BufRead>(
 
 /// The error of a CSV writer, as this crate reports it.
 fn write_error(e: csv::Error) -> Error {
-    Error::Io {
+    Error::Write {
         path: "<output>".into(),
         message: e.to_string(),
     }
@@ -609,7 +610,7 @@ fn write_safe<W: Write>(w: &mut csv::Writer<W>, cells: &[String]) -> Result<()> 
 ///
 /// # Errors
 ///
-/// [`Error::Io`] when `out` fails.
+/// [`Error::Write`] when `out` fails.
 pub fn write_profiles(out: impl Write, profiles: &[Profile]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(PROFILE_COLUMNS).map_err(write_error)?;
@@ -658,10 +659,17 @@ pub fn match_columns() -> Vec<&'static str> {
     cols
 }
 
+/// A score or part as a spreadsheet shows it: four decimals (`0.8360`, not
+/// `0.8360000000000002`).
+fn shown_number(x: f64) -> String {
+    format!("{x:.4}")
+}
+
 /// Writes matches as CSV, one cluster's recommendations at a time: one row per cluster and
-/// match, with the breakdown's weighted parts as columns (they add up to `score`), the first
-/// reason with its source, the risks' titles and the intermediaries' ids (each list
-/// `;`-separated). Every text cell is [`neutralise`]d.
+/// match, with the breakdown's weighted parts as columns (they add up to `score`, to the
+/// four decimals written), the first reason with its source, the risks' titles and the
+/// intermediaries' names with their websites (each list `;`-separated). Every text cell is
+/// [`neutralise`]d.
 #[derive(Debug)]
 pub struct MatchWriter<W: Write> {
     w: csv::Writer<W>,
@@ -672,7 +680,7 @@ impl<W: Write> MatchWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when `out` fails.
+    /// [`Error::Write`] when `out` fails.
     pub fn new(out: W) -> Result<MatchWriter<W>> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(match_columns()).map_err(write_error)?;
@@ -683,7 +691,7 @@ impl<W: Write> MatchWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the output fails.
+    /// [`Error::Write`] when the output fails.
     pub fn write(&mut self, r: &Recommendations) -> Result<()> {
         for m in &r.matches {
             let mut row = vec![
@@ -696,12 +704,12 @@ impl<W: Write> MatchWriter<W> {
                 m.province.clone().unwrap_or_default(),
                 m.city.clone().unwrap_or_default(),
                 m.macro_region.clone().unwrap_or_default(),
-                format!("{}", m.score),
+                shown_number(m.score),
             ];
             row.extend(
                 Component::ALL
                     .iter()
-                    .map(|c| format!("{}", m.breakdown[c.as_str()])),
+                    .map(|c| shown_number(m.breakdown[c.as_str()])),
             );
             let first = m.reasons.first();
             row.push(first.map(|x| x.text.clone()).unwrap_or_default());
@@ -716,7 +724,10 @@ impl<W: Write> MatchWriter<W> {
             row.push(
                 m.intermediaries
                     .iter()
-                    .map(|x| x.id.as_str())
+                    .map(|x| match &x.website {
+                        Some(w) => format!("{} ({w})", x.name),
+                        None => x.name.clone(),
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
             );
@@ -729,9 +740,9 @@ impl<W: Write> MatchWriter<W> {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the output fails.
+    /// [`Error::Write`] when the output fails.
     pub fn into_inner(self) -> Result<W> {
-        self.w.into_inner().map_err(|e| Error::Io {
+        self.w.into_inner().map_err(|e| Error::Write {
             path: "<output>".into(),
             message: e.error().to_string(),
         })

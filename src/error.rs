@@ -75,6 +75,14 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+    /// An output (a file, stdout, a writer given to the crate) could not be written.
+    #[error("cannot write {}: {}", Shown(.path), Shown(.message))]
+    Write {
+        /// The path as given, or `<output>` for a writer.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
 }
 
 impl Error {

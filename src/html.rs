@@ -50,6 +50,101 @@ impl Recommender<'_> {
     }
 }
 
+/// The index page of a batch of reports: one line per cluster, its best matches, and a link
+/// to its own page. Memory holds a few names per cluster, not the reports.
+///
+/// ```
+/// use eccp_china::{BatchIndex, Dataset, Options, Profile, Recommender};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let rec = Recommender::new(Dataset::embedded()?);
+/// let p = Profile::from_json(r#"{"name": "Wind", "country": "DK", "sectors": ["wind energy"]}"#)?;
+/// let mut index = BatchIndex::new("clusters.csv");
+/// index.add("0002-wind.html", &rec.recommend_profile(&p, &Options::default())?);
+/// assert!(index.to_html().contains("href=\"0002-wind.html\""));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct BatchIndex {
+    title: String,
+    rows: Vec<IndexRow>,
+}
+
+#[derive(Debug, Clone)]
+struct IndexRow {
+    file: String,
+    cluster: String,
+    country: String,
+    top: Vec<(String, f64)>,
+}
+
+impl BatchIndex {
+    /// An empty index titled after its source (a file name).
+    pub fn new(source: impl Into<String>) -> BatchIndex {
+        BatchIndex {
+            title: source.into(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a cluster whose report is at `file` (a path relative to the index page).
+    pub fn add(&mut self, file: impl Into<String>, recs: &Recommendations) {
+        self.rows.push(IndexRow {
+            file: file.into(),
+            cluster: recs.profile.name.clone(),
+            country: recs.profile.country.clone(),
+            top: recs
+                .matches
+                .iter()
+                .take(3)
+                .map(|m| (m.name.clone(), m.score))
+                .collect(),
+        });
+    }
+
+    /// The page: well-formed XHTML, self-contained like the reports.
+    pub fn to_html(&self) -> String {
+        let mut o = String::new();
+        o.push_str("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>");
+        let _ = write!(
+            o,
+            "<title>Chinese partners for {} clusters ({})</title>",
+            self.rows.len(),
+            esc(&self.title)
+        );
+        o.push_str("<style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}</style></head><body>");
+        let _ = write!(
+            o,
+            "<h1>Chinese partners for {} clusters</h1><p>From {}. Data: ECCP D3.2 Preparatory Briefing on China (2018; Table 4 from 2010), data version {}.</p>",
+            self.rows.len(),
+            esc(&self.title),
+            crate::DATA_VERSION
+        );
+        o.push_str("<table><thead><tr><th>cluster</th><th>country</th><th>best matches</th></tr></thead><tbody>");
+        for r in &self.rows {
+            let top: Vec<String> = r
+                .top
+                .iter()
+                .map(|(n, s)| format!("{} ({s:.3})", esc(n)))
+                .collect();
+            let _ = write!(
+                o,
+                "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                esc(&r.file),
+                esc(&r.cluster),
+                esc(&r.country),
+                if top.is_empty() {
+                    "no partner in these fields".to_string()
+                } else {
+                    top.join("; ")
+                }
+            );
+        }
+        o.push_str("</tbody></table></body></html>\n");
+        o
+    }
+}
+
 /// Escapes text for XML.
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());

@@ -85,7 +85,8 @@
 //!
 //! # Examples
 //!
-//! - `examples/recommend.rs`: the command line, `cargo run --release --example recommend`.
+//! - `src/bin/eccp-china`: the command line (`cargo install --path .`, then
+//!   `eccp-china --help`; or `cargo run --release -- --help`).
 //! - `examples/quickstart.rs`: the example above as a program.
 
 #![deny(missing_docs)]
@@ -118,6 +119,7 @@ pub use dataset::{
 pub use error::{Error, Result};
 pub use explain::{Intermediary, ParetoEntry, Reason, Risk};
 pub use features::{FeatureMatrix, Layout};
+pub use html::BatchIndex;
 pub use profile::{Profile, ProfileInput};
 pub use recommend::{Match, ProfileSummary, Recommendations, Recommender, ResolvedTerm};
 pub use resolve::{MatchKind, Matcher, RegionMatch, ResolvedProfile, SectorMatch, Warning};

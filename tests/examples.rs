@@ -1,5 +1,6 @@
-//! Every example is run, so that none can rot: the command line on the bundled sample and on
-//! every sample profile under `data/samples/`, its errors, and the quickstart.
+//! The command and every example are run, so that none can rot: the command on the bundled
+//! sample and on every sample profile under `data/samples/`, its errors and its option
+//! combinations, and the examples.
 //!
 //! `cargo test` builds the examples before it runs the tests; they sit next to the test
 //! binary's own directory.
@@ -7,7 +8,12 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// An example's executable, or the command's for `eccp-china`.
 fn example(name: &str) -> PathBuf {
+    if name == "eccp-china" {
+        // Cargo builds the package's binaries for its integration tests.
+        return PathBuf::from(env!("CARGO_BIN_EXE_eccp-china"));
+    }
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
     let dir = exe
@@ -61,7 +67,7 @@ fn samples() -> Vec<PathBuf> {
 
 #[test]
 fn recommend_runs_on_the_bundled_sample() {
-    let out = run("recommend", &[]);
+    let out = run("eccp-china", &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -80,7 +86,7 @@ fn recommend_runs_on_the_bundled_sample() {
 fn recommend_json_has_the_documented_fields_for_every_sample() {
     for path in samples() {
         let out = run(
-            "recommend",
+            "eccp-china",
             &[
                 "--profile",
                 path.to_str().unwrap(),
@@ -165,16 +171,16 @@ fn a_bad_profile_exits_2_with_a_clear_error() {
     for (file, body, hint) in cases {
         let path = dir.join(file);
         std::fs::write(&path, body).unwrap();
-        let out = run("recommend", &["--profile", path.to_str().unwrap()]);
+        let out = run("eccp-china", &["--profile", path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{file}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.starts_with("error: "), "{file}: {err}");
         assert!(err.contains(hint), "{file}: {err}");
         assert!(!err.contains("panicked"), "{file}: {err}");
     }
-    let out = run("recommend", &["--top", "many"]);
+    let out = run("eccp-china", &["--top", "many"]);
     assert_eq!(out.status.code(), Some(2));
-    let out = run("recommend", &["--profile", "/nonexistent/profile.json"]);
+    let out = run("eccp-china", &["--profile", "/nonexistent/profile.json"]);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -206,12 +212,12 @@ fn the_readme_shows_the_real_output_of_the_main_command() {
         .take_while(|l| *l != "...")
         .collect();
     assert!(shown.len() > 20);
-    let out = run("recommend", &["--top", "3"]);
+    let out = run("eccp-china", &["--top", "3"]);
     let text = String::from_utf8(out.stdout).unwrap();
     let real: Vec<&str> = text.lines().take(shown.len()).collect();
     assert_eq!(
         shown, real,
-        "README.md's sample output is stale: regenerate it from `recommend --top 3`"
+        "README.md's sample output is stale: regenerate it from `eccp-china --top 3`"
     );
 }
 
@@ -243,13 +249,13 @@ fn evaluate_prints_the_table_and_gates_on_ndcg() {
 #[test]
 fn recommend_reports_sensitivity() {
     let text = run_ok(
-        "recommend",
+        "eccp-china",
         &["--sensitivity", "--format", "json", "--top", "5"],
     );
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["sensitivity"]["baseline"].as_array().unwrap().len(), 5);
     assert!(v["matches"].is_array());
-    assert!(run_ok("recommend", &["--sensitivity"]).contains("Stability of the top 10"));
+    assert!(run_ok("eccp-china", &["--sensitivity"]).contains("Stability of the top 10"));
 }
 
 #[test]
@@ -274,7 +280,7 @@ fn the_readme_shows_the_real_evaluation() {
 #[test]
 fn recommend_batch_from_csv_writes_csv_rows_per_cluster_and_match() {
     let text = run_ok(
-        "recommend",
+        "eccp-china",
         &["--profiles", "data/samples/clusters.csv", "--top", "3"],
     );
     let mut rd = csv::Reader::from_reader(text.as_bytes());
@@ -294,11 +300,11 @@ fn recommend_batch_from_csv_writes_csv_rows_per_cluster_and_match() {
         "name,country,sectors\nGood,DE,wind energy\nBad,US,textiles\n",
     )
     .unwrap();
-    let out = run("recommend", &["--profiles", bad.to_str().unwrap()]);
+    let out = run("eccp-china", &["--profiles", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
     let out = run(
-        "recommend",
+        "eccp-china",
         &[
             "--profiles",
             bad.to_str().unwrap(),
@@ -321,7 +327,7 @@ fn recommend_batch_from_csv_writes_csv_rows_per_cluster_and_match() {
 
 #[test]
 fn recommend_writes_the_html_report() {
-    let html = run_ok("recommend", &["--format", "html", "--top", "5"]);
+    let html = run_ok("eccp-china", &["--format", "html", "--top", "5"]);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("class=\"pt match\"").count(), 5);
 }
@@ -374,7 +380,7 @@ fn a_batch_skips_every_bad_row_and_accounts_for_every_row() {
                Four,IT,zzzzqqq\n\
                Five,ES,automotive\n";
     let out = run_with_stdin(
-        "recommend",
+        "eccp-china",
         &["--profiles", "-", "--skip-bad-rows", "--top", "2"],
         csv.as_bytes(),
     );
@@ -396,13 +402,13 @@ fn a_batch_skips_every_bad_row_and_accounts_for_every_row() {
         .collect();
     assert_eq!(clusters, ["One", "One", "Three", "Three", "Five", "Five"]);
     // Without --skip-bad-rows the first bad row stops the run, named, exit 2.
-    let out = run_with_stdin("recommend", &["--profiles", "-"], csv.as_bytes());
+    let out = run_with_stdin("eccp-china", &["--profiles", "-"], csv.as_bytes());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 3") && err.contains("quote"), "{err}");
     // A repeated header column is an error, not a column silently ignored.
     let out = run_with_stdin(
-        "recommend",
+        "eccp-china",
         &["--profiles", "-"],
         b"name,country,sectors,sectors\nx,DE,wind,solar\n",
     );
@@ -410,7 +416,7 @@ fn a_batch_skips_every_bad_row_and_accounts_for_every_row() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("twice"));
     // HTML is one profile's report.
     let out = run(
-        "recommend",
+        "eccp-china",
         &[
             "--profiles",
             "data/samples/clusters.csv",
@@ -425,7 +431,7 @@ fn a_batch_skips_every_bad_row_and_accounts_for_every_row() {
 fn batch_output_streams_in_every_format_and_is_safe_for_spreadsheets() {
     let csv = "name,country,sectors\n=HYPERLINK(\"http://evil\"),DE,wind energy\n+1,FR,solar\n";
     let out = run_with_stdin(
-        "recommend",
+        "eccp-china",
         &["--profiles", "-", "--top", "1"],
         csv.as_bytes(),
     );
@@ -438,7 +444,7 @@ fn batch_output_streams_in_every_format_and_is_safe_for_spreadsheets() {
     assert_eq!(&rows[0][0], "'=HYPERLINK(\"http://evil\")");
     assert_eq!(&rows[1][0], "'+1");
     let out = run_with_stdin(
-        "recommend",
+        "eccp-china",
         &["--profiles", "-", "--top", "1", "--format", "json"],
         csv.as_bytes(),
     );
@@ -446,7 +452,7 @@ fn batch_output_streams_in_every_format_and_is_safe_for_spreadsheets() {
     assert_eq!(v.as_array().unwrap().len(), 2);
     assert_eq!(v[0]["profile"]["name"], "=HYPERLINK(\"http://evil\")");
     let out = run_with_stdin(
-        "recommend",
+        "eccp-china",
         &["--profiles", "-", "--top", "1", "--format", "text"],
         csv.as_bytes(),
     );
@@ -466,7 +472,7 @@ fn endless_input_is_refused_at_the_cap() {
     // pipes): `--profile /dev/zero` grew to gigabytes. Each input now stops at its cap.
     for flag in ["--profile", "--profiles", "--partners"] {
         let start = std::time::Instant::now();
-        let out = run("recommend", &[flag, "/dev/zero"]);
+        let out = run("eccp-china", &[flag, "/dev/zero"]);
         assert_eq!(out.status.code(), Some(2), "{flag}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -476,7 +482,7 @@ fn endless_input_is_refused_at_the_cap() {
         // Generous: the point is that it does not read on.
         assert!(start.elapsed().as_secs() < 20, "{flag}");
     }
-    let out = run_with_stdin("recommend", &["--profile", "-"], &vec![b' '; 200_000]);
+    let out = run_with_stdin("eccp-china", &["--profile", "-"], &vec![b' '; 200_000]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("65536"));
 }
@@ -489,7 +495,7 @@ fn a_region_typo_reads_the_same_in_every_process() {
                       "preferred_regions": ["Anhuixprovince"]}"#;
     let outs: std::collections::BTreeSet<Vec<u8>> = (0..8)
         .map(|_| {
-            let out = run_with_stdin("recommend", &["--profile", "-"], profile.as_bytes());
+            let out = run_with_stdin("eccp-china", &["--profile", "-"], profile.as_bytes());
             assert!(out.status.success());
             out.stdout
         })
@@ -501,7 +507,7 @@ fn a_region_typo_reads_the_same_in_every_process() {
 
 #[test]
 fn a_city_cap_of_zero_admits_no_partner_with_a_city() {
-    let text = run_ok("recommend", &["--max-per-city", "0", "--format", "json"]);
+    let text = run_ok("eccp-china", &["--max-per-city", "0", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let matches = v["matches"].as_array().unwrap();
     assert!(!matches.is_empty());
@@ -514,7 +520,7 @@ fn a_city_cap_of_zero_admits_no_partner_with_a_city() {
 fn sensitivity_follows_the_filters() {
     // Issue 11: --sensitivity measured the unfiltered list.
     let text = run_ok(
-        "recommend",
+        "eccp-china",
         &[
             "--kind",
             "industrial_cluster",
@@ -539,4 +545,158 @@ fn sensitivity_follows_the_filters() {
         .map(|m| m.as_str().unwrap())
         .collect();
     assert_eq!(shown, baseline);
+}
+
+#[test]
+fn every_option_combination_works_or_exits_2_naming_an_option() {
+    // Issue 12: batch mode dropped --partners, printed CSV for --format html and ignored
+    // --sensitivity. Every input × format × option either does what it says or is refused.
+    let dir = std::env::temp_dir().join(format!("eccp-china-combos-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let partners = dir.join("mine.json");
+    std::fs::write(
+        &partners,
+        r#"{"partners": [{"id": "user-emobility-guangzhou", "kind": "industrial_cluster",
+            "name": "User-supplied Guangzhou e-mobility cluster", "province": "guangdong",
+            "place": "guangzhou", "sectors": ["automotive", "electric_vehicles"],
+            "formal_organisation": true, "sources": [{"ref": "External: test record"}]}]}"#,
+    )
+    .unwrap();
+    let partners = partners.to_str().unwrap().to_string();
+    let inputs: [&[&str]; 3] = [
+        &[],
+        &["--profile", "data/samples/southern-german-e-mobility.json"],
+        &["--profiles", "data/samples/clusters.csv"],
+    ];
+    let formats: [&[&str]; 5] = [
+        &[],
+        &["--format", "text"],
+        &["--format", "json"],
+        &["--format", "html"],
+        &["--format", "csv"],
+    ];
+    let extras: Vec<Vec<String>> = vec![
+        vec![],
+        vec!["--partners".into(), partners.clone()],
+        vec!["--sensitivity".into()],
+        vec!["--skip-bad-rows".into()],
+        vec!["--out".into(), "OUT".into()],
+        vec![
+            "--kind".into(),
+            "science park".into(),
+            "--kind".into(),
+            "industrial clusters".into(),
+        ],
+        vec!["--macro-region".into(), "Go West".into()],
+        vec![
+            "--max-per-city".into(),
+            "0".into(),
+            "--max-per-kind".into(),
+            "2".into(),
+        ],
+        vec![
+            "--include-intermediaries".into(),
+            "--min-score".into(),
+            "0.3".into(),
+        ],
+    ];
+    let mut ran = 0;
+    let mut refused = 0;
+    for (ii, input) in inputs.iter().enumerate() {
+        for (fi, format) in formats.iter().enumerate() {
+            for (ei, extra) in extras.iter().enumerate() {
+                let out_path = dir.join(format!("out-{ii}-{fi}-{ei}"));
+                let mut args: Vec<String> = input.iter().map(|s| s.to_string()).collect();
+                args.extend(format.iter().map(|s| s.to_string()));
+                args.extend(extra.iter().map(|s| {
+                    if s == "OUT" {
+                        out_path.to_str().unwrap().to_string()
+                    } else {
+                        s.clone()
+                    }
+                }));
+                let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+                let out = run("eccp-china", &argv);
+                let err = String::from_utf8_lossy(&out.stderr);
+                match out.status.code() {
+                    Some(0) => {
+                        ran += 1;
+                        let written = if extra.iter().any(|s| s == "OUT") {
+                            if out_path.is_dir() {
+                                std::fs::read_to_string(out_path.join("index.html")).unwrap()
+                            } else {
+                                std::fs::read_to_string(&out_path).unwrap()
+                            }
+                        } else {
+                            String::from_utf8(out.stdout).unwrap()
+                        };
+                        assert!(!written.trim().is_empty(), "{argv:?} wrote nothing");
+                        if extra.iter().any(|s| s == "--partners") {
+                            assert!(
+                                written.contains("User-supplied Guangzhou e-mobility"),
+                                "{argv:?} left the user's partner out"
+                            );
+                        }
+                        if extra.iter().any(|s| s == "--sensitivity") {
+                            assert!(
+                                written.contains("Stability of the top")
+                                    || written.contains("\"sensitivity\""),
+                                "{argv:?} ignored --sensitivity"
+                            );
+                        }
+                        let html = format.contains(&"html");
+                        if html {
+                            assert!(written.starts_with("<!DOCTYPE html>"), "{argv:?}");
+                        }
+                    }
+                    Some(2) => {
+                        refused += 1;
+                        assert!(
+                            err.starts_with("error: option `-"),
+                            "{argv:?} refused without naming an option: {err}"
+                        );
+                        assert!(!err.contains("panicked"), "{argv:?}: {err}");
+                    }
+                    other => panic!("{argv:?}: exit {other:?}: {err}"),
+                }
+            }
+        }
+    }
+    // Most combinations run; the refused ones are those the help says do not go together.
+    assert!(ran >= 100 && refused >= 10, "ran {ran}, refused {refused}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_batch_writes_one_html_page_per_cluster_and_an_index() {
+    let dir = std::env::temp_dir().join(format!("eccp-china-html-{}", std::process::id()));
+    let out = run(
+        "eccp-china",
+        &[
+            "--profiles",
+            "data/samples/clusters.csv",
+            "--format",
+            "html",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let pages: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("line-"))
+        .collect();
+    assert_eq!(pages.len(), 5);
+    for p in &pages {
+        assert!(index.contains(&format!("href=\"{p}\"")), "{p} not linked");
+        let page = std::fs::read_to_string(dir.join(p)).unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>"));
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

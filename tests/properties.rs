@@ -546,7 +546,7 @@ proptest! {
                 eccp_china::csvio::ProfileReader::new("rows.csv", &text[..]).unwrap(),
                 &Options { top_k: 2, ..Options::default() },
                 skip,
-                |m| { written.push(m.profile.name.clone()); Ok(()) },
+                |_, _, m| { written.push(m.profile.name.clone()); Ok(()) },
                 |bad| skipped.push(bad.line),
             );
             (result, written, skipped)

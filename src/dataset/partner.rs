@@ -58,6 +58,30 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The kind as people write it: `science park`, `Science parks`, `science-park` or
+    /// `science_park` (any case, spaces, hyphens or underscores, singular or plural), the
+    /// way the outputs write it. [`Kind::parse`] is the strict form data files use.
+    ///
+    /// ```
+    /// use eccp_china::Kind;
+    /// assert_eq!(Kind::from_name("Science parks"), Some(Kind::SciencePark));
+    /// assert_eq!(Kind::from_name("industrial cluster"), Some(Kind::IndustrialCluster));
+    /// assert_eq!(Kind::from_name("cluster"), None);
+    /// ```
+    pub fn from_name(s: &str) -> Option<Kind> {
+        let key: String = s
+            .trim()
+            .chars()
+            .map(|c| match c {
+                ' ' | '-' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect();
+        let key = key.split('_').filter(|w| !w.is_empty()).collect::<Vec<_>>();
+        let key = key.join("_");
+        Kind::parse(&key).or_else(|| key.strip_suffix('s').and_then(Kind::parse))
+    }
+
     /// The tech level a partner of this kind has unless its record says more.
     ///
     /// Section 3.1: clusters "operate in low technology and labour-intensive industries";

@@ -190,19 +190,37 @@ impl Admission {
         let reg = d.regions();
         let mut macro_regions = Vec::new();
         for (i, name) in f.macro_regions.iter().enumerate() {
-            let m = reg.find_macro_region(name).or_else(|| {
-                reg.lookup(name).and_then(|v| match v {
-                    [RegionRef::Macro(m)] => Some(*m),
-                    _ => None,
-                })
-            });
-            macro_regions.push(m.ok_or_else(|| Error::Option {
-                option: format!("filter.macro_regions[{i}]"),
-                message: format!(
-                    "`{name}` is not a macro-region; they are {}",
-                    reg.macro_regions().iter().map(|m| m.id()).collect::<Vec<_>>().join(", ")
-                ),
-            })?);
+            // An id, or a name as the outputs and profiles write it; a name may stand for
+            // several macro-regions ("Go West" is the centre and the west).
+            let ms: Vec<MacroRegionId> = match reg.find_macro_region(name) {
+                Some(m) => vec![m],
+                None => reg
+                    .lookup(name)
+                    .filter(|v| v.iter().all(|r| matches!(r, RegionRef::Macro(_))))
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|r| match r {
+                                RegionRef::Macro(m) => Some(*m),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            if ms.is_empty() {
+                return Err(Error::Option {
+                    option: format!("filter.macro_regions[{i}]"),
+                    message: format!(
+                        "`{name}` is not a macro-region; they are {}",
+                        reg.macro_regions()
+                            .iter()
+                            .map(|m| m.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+            macro_regions.extend(ms);
         }
         let mut provinces = Vec::new();
         for (i, name) in f.provinces.iter().enumerate() {
