@@ -665,6 +665,89 @@ pub(crate) fn intermediaries(
     out
 }
 
+/// Something said of two or more matches: a reason, a risk or someone who can help, with
+/// the ranks of the matches it is said of.
+///
+/// Serialised flat: the item's own fields plus `ranks`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shared<T> {
+    /// The item as the first of those matches has it; the text is the same for each of them,
+    /// the source may differ (each match keeps its own, see [`Match`](crate::Match)).
+    #[serde(flatten)]
+    pub item: T,
+    /// The ranks of the matches it is said of, ascending.
+    pub ranks: Vec<usize>,
+}
+
+/// What the recommendation says of the profile's field rather than of one match: every
+/// reason, risk and intermediary that the explanation attaches, in the same words, to two
+/// or more of the matches (demand notes, sector risks and openings, the field's
+/// intermediaries and programmes, and the kind-wide defaults). Each match keeps its full
+/// lists; a reader who wants each thing said once reads this block and, under each match,
+/// only what is not in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FieldNotes {
+    /// Reasons said of several matches.
+    pub reasons: Vec<Shared<Reason>>,
+    /// Risks said of several matches.
+    pub risks: Vec<Shared<Risk>>,
+    /// Intermediaries and programmes listed under several matches, with the same reason.
+    pub intermediaries: Vec<Shared<Intermediary>>,
+}
+
+impl FieldNotes {
+    /// Whether `reason`, under any match, is said in this block.
+    pub fn has_reason(&self, reason: &Reason) -> bool {
+        self.reasons.iter().any(|s| s.item.text == reason.text)
+    }
+
+    /// Whether `risk`, under any match, is said in this block.
+    pub fn has_risk(&self, risk: &Risk) -> bool {
+        self.risks.iter().any(|s| s.item.id == risk.id)
+    }
+
+    /// Whether `who`, under any match, is said in this block.
+    pub fn has_intermediary(&self, who: &Intermediary) -> bool {
+        self.intermediaries
+            .iter()
+            .any(|s| s.item.id == who.id && s.item.why == who.why)
+    }
+
+    /// Whether the block is empty (fewer than two matches, or nothing in common).
+    pub fn is_empty(&self) -> bool {
+        self.reasons.is_empty() && self.risks.is_empty() && self.intermediaries.is_empty()
+    }
+}
+
+/// The items of `lists` (one list per match, with its rank) that two or more matches share
+/// under `key`, most widely shared first, then in the order they first appear.
+pub(crate) fn shared<'a, T: Clone + 'a, K: Ord>(
+    lists: impl IntoIterator<Item = (usize, &'a [T])>,
+    key: impl Fn(&T) -> K,
+) -> Vec<Shared<T>> {
+    let mut seen: std::collections::BTreeMap<K, usize> = std::collections::BTreeMap::new();
+    let mut out: Vec<Shared<T>> = Vec::new();
+    for (rank, list) in lists {
+        for item in list {
+            let i = *seen.entry(key(item)).or_insert_with(|| {
+                out.push(Shared {
+                    item: item.clone(),
+                    ranks: Vec::new(),
+                });
+                out.len() - 1
+            });
+            // An item twice under one match counts once.
+            if out[i].ranks.last() != Some(&rank) {
+                out[i].ranks.push(rank);
+            }
+        }
+    }
+    out.retain(|s| s.ranks.len() >= 2);
+    // Stable: equally shared items keep their first-seen order.
+    out.sort_by_key(|s| std::cmp::Reverse(s.ranks.len()));
+    out
+}
+
 /// A partner on the Pareto front of tech level against political control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParetoEntry {

@@ -1,7 +1,37 @@
 //! Step 6 of the data flow: recommendations as text or JSON.
 
-use crate::recommend::Recommendations;
+use crate::recommend::{Match, Recommendations};
 use std::fmt::Write;
+
+/// " (website)", or nothing.
+fn site(i: &crate::Intermediary) -> String {
+    i.website
+        .as_deref()
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default()
+}
+
+/// Ranks as a reader counts them: "1-4, 6"; "every match" when they are all of `1..=n`.
+fn ranks_text(ranks: &[usize], n: usize) -> String {
+    if ranks.len() == n && n > 2 {
+        return "every match".into();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ranks.len() {
+        let mut j = i;
+        while j + 1 < ranks.len() && ranks[j + 1] == ranks[j] + 1 {
+            j += 1;
+        }
+        parts.push(match j - i {
+            0 => ranks[i].to_string(),
+            1 => format!("{}, {}", ranks[i], ranks[j]),
+            _ => format!("{}-{}", ranks[i], ranks[j]),
+        });
+        i = j + 1;
+    }
+    format!("matches {}", parts.join(", "))
+}
 
 impl Recommendations {
     /// The recommendations as one pretty-printed JSON object with a `matches` array.
@@ -11,8 +41,10 @@ impl Recommendations {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
-    /// The recommendations as plain text for a terminal, at most 100 columns wide, with no
-    /// control character but line breaks.
+    /// The recommendations as plain text for a terminal, with no control character but line
+    /// breaks. Each thing is said once: what two or more matches share ([`Recommendations::field`])
+    /// comes first in a "For your field" block, its items labelled `F1`, `F2`, ...; each match
+    /// lists only its own reasons, risks and helpers, then the labels of the shared ones.
     pub fn to_text(&self) -> String {
         let mut o = String::new();
         let p = &self.profile;
@@ -46,6 +78,7 @@ impl Recommendations {
         if self.matches.is_empty() {
             let _ = writeln!(o, "\nNo partner passes the filters.");
         }
+        self.field_text(&mut o);
         for m in &self.matches {
             let place = match (&m.city, &m.province) {
                 (Some(c), Some(pr)) if c != pr => format!("{c}, {pr}"),
@@ -67,26 +100,35 @@ impl Recommendations {
                 .map(|c| format!("{} {:.2}", c.as_str(), m.breakdown[c.as_str()]))
                 .collect();
             let _ = writeln!(o, "    score = {}", parts.join(" + "));
-            let _ = writeln!(o, "    why:");
-            for r in &m.reasons {
-                let _ = writeln!(o, "      - {} [{}]", r.text, r.source);
+            let f = &self.field;
+            let own: Vec<_> = m.reasons.iter().filter(|r| !f.has_reason(r)).collect();
+            if !own.is_empty() {
+                let _ = writeln!(o, "    why:");
+                for r in own {
+                    let _ = writeln!(o, "      - {} [{}]", r.text, r.source);
+                }
             }
-            if !m.risks.is_empty() {
+            let own: Vec<_> = m.risks.iter().filter(|r| !f.has_risk(r)).collect();
+            if !own.is_empty() {
                 let _ = writeln!(o, "    watch out:");
-                for r in &m.risks {
+                for r in own {
                     let _ = writeln!(o, "      - {}: {} [{}]", r.title, r.text, r.source);
                 }
             }
-            if !m.intermediaries.is_empty() {
+            let own: Vec<_> = m
+                .intermediaries
+                .iter()
+                .filter(|i| !f.has_intermediary(i))
+                .collect();
+            if !own.is_empty() {
                 let _ = writeln!(o, "    who can help:");
-                for i in &m.intermediaries {
-                    let site = i
-                        .website
-                        .as_deref()
-                        .map(|w| format!(" ({w})"))
-                        .unwrap_or_default();
-                    let _ = writeln!(o, "      - {}{site}: {} [{}]", i.name, i.why, i.source);
+                for i in own {
+                    let _ = writeln!(o, "      - {}{}: {} [{}]", i.name, site(i), i.why, i.source);
                 }
+            }
+            let labels = self.field_labels_of(m.rank);
+            if !labels.is_empty() {
+                let _ = writeln!(o, "    and for your field: {}", labels.join(", "));
             }
         }
         if !self.pareto.is_empty() {
@@ -152,5 +194,106 @@ impl Recommendations {
                 .collect();
         }
         o
+    }
+
+    /// The labels ("F1", ...) of the field block's items said of the match at `rank`, in
+    /// the block's order.
+    fn field_labels_of(&self, rank: usize) -> Vec<String> {
+        let f = &self.field;
+        let ranks = f
+            .reasons
+            .iter()
+            .map(|s| &s.ranks)
+            .chain(f.risks.iter().map(|s| &s.ranks))
+            .chain(f.intermediaries.iter().map(|s| &s.ranks));
+        ranks
+            .enumerate()
+            .filter(|(_, r)| r.contains(&rank))
+            .map(|(i, _)| format!("F{}", i + 1))
+            .collect()
+    }
+
+    /// The field block: each shared item once, labelled, with the matches it is said of and
+    /// each match's own source.
+    fn field_text(&self, o: &mut String) {
+        let f = &self.field;
+        if f.is_empty() {
+            return;
+        }
+        let n = self.matches.len();
+        // Sources can differ between the matches an item is said of: group ranks by source.
+        let sources = |ranks: &[usize], source_of: &dyn Fn(&Match) -> Option<String>| {
+            let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+            for &r in ranks {
+                let src = self
+                    .matches
+                    .get(r.wrapping_sub(1))
+                    .and_then(source_of)
+                    .unwrap_or_default();
+                match groups.iter_mut().find(|g| g.0 == src) {
+                    Some(g) => g.1.push(r),
+                    None => groups.push((src, vec![r])),
+                }
+            }
+            if groups.len() == 1 {
+                format!("[{}] ({})", groups[0].0, ranks_text(ranks, n))
+            } else {
+                let parts: Vec<String> = groups
+                    .iter()
+                    .map(|(src, rs)| format!("{}: {}", src, ranks_text(rs, n)))
+                    .collect();
+                format!("[{}]", parts.join("; "))
+            }
+        };
+        let _ = writeln!(
+            o,
+            "\nFor your field: said of several of the matches below, so said once here"
+        );
+        let mut label = 0;
+        if !f.reasons.is_empty() {
+            let _ = writeln!(o, "  why:");
+            for s in &f.reasons {
+                label += 1;
+                let text = &s.item.text;
+                let src = sources(&s.ranks, &|m: &Match| {
+                    m.reasons
+                        .iter()
+                        .find(|r| &r.text == text)
+                        .map(|r| r.source.clone())
+                });
+                let _ = writeln!(o, "    F{label}. {text} {src}");
+            }
+        }
+        if !f.risks.is_empty() {
+            let _ = writeln!(o, "  watch out:");
+            for s in &f.risks {
+                label += 1;
+                let r = &s.item;
+                let _ = writeln!(
+                    o,
+                    "    F{label}. {}: {} [{}] ({})",
+                    r.title,
+                    r.text,
+                    r.source,
+                    ranks_text(&s.ranks, n)
+                );
+            }
+        }
+        if !f.intermediaries.is_empty() {
+            let _ = writeln!(o, "  who can help:");
+            for s in &f.intermediaries {
+                label += 1;
+                let i = &s.item;
+                let _ = writeln!(
+                    o,
+                    "    F{label}. {}{}: {} [{}] ({})",
+                    i.name,
+                    site(i),
+                    i.why,
+                    i.source,
+                    ranks_text(&s.ranks, n)
+                );
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! kernel's packed form and turns profiles into explained, ranked [`Recommendations`].
 
 use crate::dataset::{Dataset, Kind, PartnerIndex, Role};
-use crate::explain::{self, Intermediary, ParetoEntry, Reason, Risk};
+use crate::explain::{self, FieldNotes, Intermediary, ParetoEntry, Reason, Risk};
 use crate::features::FeatureMatrix;
 use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
@@ -312,7 +312,8 @@ impl<'d> Recommender<'d> {
                     intermediaries: explain::intermediaries(d, resolved, s, &helpers),
                 }
             })
-            .collect();
+            .collect::<Vec<Match>>();
+        let field = field_notes(&matches);
         let tax = d.taxonomy();
         let sector_terms = |ms: &[crate::resolve::SectorMatch]| -> Vec<ResolvedTerm> {
             ms.iter()
@@ -370,11 +371,31 @@ impl<'d> Recommender<'d> {
                 .map(|c| (c.as_str(), weights[*c as usize]))
                 .collect(),
             matches,
+            field,
             pareto: explain::pareto(d, &everyone),
             general_risks: explain::general_notes(d),
             warnings: resolved.warnings().to_vec(),
             data_version: crate::DATA_VERSION,
         })
+    }
+}
+
+/// The reasons, risks and intermediaries two or more of `matches` share, word for word.
+fn field_notes(matches: &[Match]) -> FieldNotes {
+    FieldNotes {
+        reasons: explain::shared(
+            matches.iter().map(|m| (m.rank, m.reasons.as_slice())),
+            |r| r.text.clone(),
+        ),
+        risks: explain::shared(matches.iter().map(|m| (m.rank, m.risks.as_slice())), |r| {
+            r.id.clone()
+        }),
+        intermediaries: explain::shared(
+            matches
+                .iter()
+                .map(|m| (m.rank, m.intermediaries.as_slice())),
+            |i| (i.id.clone(), i.why.clone()),
+        ),
     }
 }
 
@@ -463,6 +484,10 @@ pub struct Recommendations {
     pub weights: BTreeMap<&'static str, f64>,
     /// The matches, best first.
     pub matches: Vec<Match>,
+    /// What is said of two or more matches (the field's demand notes, risks, openings,
+    /// intermediaries and programmes, and kind-wide defaults), once, with the ranks it is
+    /// said of. The matches keep their full lists.
+    pub field: FieldNotes,
     /// Partners close to the profile's sectors that no other beats on both tech level and
     /// low political control.
     pub pareto: Vec<ParetoEntry>,

@@ -523,3 +523,119 @@ fn a_batch_hands_over_each_row_before_reading_the_next() {
     .unwrap();
     assert_eq!((summary.read, summary.written, seen), (50, 50, 50));
 }
+
+/// The sentences written under each match of a text output, in rank order: its bullet lines
+/// with their `[source]` cut off, split at sentence ends.
+fn sentences_by_match(text: &str) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let t = line.trim_start();
+        let is_rank = t
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if is_rank && line.len() - t.len() <= 1 {
+            out.push(Vec::new());
+            inside = true;
+        } else if line.is_empty() {
+            inside = false;
+        } else if inside {
+            if let Some(b) = line.strip_prefix("      - ") {
+                let b = b.rfind(" [").map_or(b, |i| &b[..i]);
+                let last = out.last_mut().unwrap();
+                last.extend(
+                    b.split(". ")
+                        .map(|s| s.trim_end_matches('.').trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn text_output_says_each_thing_once_and_the_field_block_holds_what_matches_share() {
+    let r = rec();
+    for p in samples() {
+        let recs = r.recommend_profile(&p, &Options::default()).unwrap();
+        let text = recs.to_text();
+        let by_match = sentences_by_match(&text);
+        assert_eq!(by_match.len(), recs.matches.len(), "{text}");
+        // Count, for each sentence, the matches it is written under.
+        let mut under: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, sentences) in by_match.iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
+            for s in sentences.iter().filter(|s| seen.insert(s.as_str())) {
+                under.entry(s.as_str()).or_default().push(i + 1);
+            }
+        }
+        let repeated: Vec<_> = under.iter().filter(|(_, v)| v.len() > 1).collect();
+        assert!(
+            repeated.is_empty(),
+            "{}: sentences under more than one match: {repeated:?}",
+            p.name()
+        );
+        // Nothing is dropped: whatever a match's full data holds is under it or in the
+        // field block with its rank.
+        let f = &recs.field;
+        for m in &recs.matches {
+            for x in &m.reasons {
+                let shared = f
+                    .reasons
+                    .iter()
+                    .any(|s| s.item.text == x.text && s.ranks.contains(&m.rank));
+                assert_eq!(shared, f.has_reason(x), "{}", x.text);
+                assert!(
+                    shared || text.contains(&x.text),
+                    "{} lost: {}",
+                    p.name(),
+                    x.text
+                );
+            }
+            for x in &m.risks {
+                let shared = f
+                    .risks
+                    .iter()
+                    .any(|s| s.item.id == x.id && s.ranks.contains(&m.rank));
+                assert_eq!(shared, f.has_risk(x), "{}", x.id);
+            }
+            for x in &m.intermediaries {
+                let shared = f
+                    .intermediaries
+                    .iter()
+                    .any(|s| s.item.id == x.id && s.item.why == x.why && s.ranks.contains(&m.rank));
+                assert_eq!(shared, f.has_intermediary(x), "{}", x.id);
+            }
+        }
+        // What two matches share is in the block, and the block holds nothing else.
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for m in &recs.matches {
+            for x in &m.risks {
+                *count.entry(x.id.as_str()).or_default() += 1;
+            }
+        }
+        for (id, n) in count {
+            assert_eq!(
+                n >= 2,
+                f.risks.iter().any(|s| s.item.id == id),
+                "{}: risk {id} under {n} matches",
+                p.name()
+            );
+        }
+        if recs.matches.len() >= 2 && !f.is_empty() {
+            assert!(text.contains("For your field"), "{text}");
+        }
+        // JSON keeps every match's full lists, with the block beside them.
+        let v: serde_json::Value = serde_json::from_str(&recs.to_json()).unwrap();
+        assert_eq!(
+            v["matches"][0]["reasons"].as_array().unwrap().len(),
+            recs.matches[0].reasons.len()
+        );
+        assert!(v["field"]["risks"].is_array() && v["field"]["reasons"].is_array());
+        if let Some(s) = f.reasons.first() {
+            assert_eq!(v["field"]["reasons"][0]["text"], s.item.text.as_str());
+            assert_eq!(v["field"]["reasons"][0]["ranks"][0], s.ranks[0]);
+        }
+    }
+}
