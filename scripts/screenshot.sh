@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-target/screenshots}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if [ -z "$CHROMIUM" ]; then
   echo "chromium not found: apt-get install chromium" >&2
@@ -20,7 +21,7 @@ for f in data/samples/*.json; do
   target/release/eccp-china --profile "$f" --format html > "$OUT/$name.html"
   "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$(mktemp -d)" --hide-scrollbars --window-size=1200,2200 \
-    --screenshot="$PWD/$OUT/$name.png" "file://$PWD/$OUT/$name.html" >/dev/null 2>&1
+    --user-data-dir="$(mktemp -d)" --hide-scrollbars --window-size=1280,2600 \
+    --screenshot="$OUT/$name.png" "file://$OUT/$name.html" >/dev/null 2>&1
   echo "$OUT/$name.png"
 done

@@ -337,7 +337,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     if let Some((g, f)) = s.why.tech.weakest.filter(|w| w.1 < 1.0) {
         text.push_str(&format!(
             "; for {} with your {} tech level it fits {f:.2}",
-            goal_phrase(g),
+            g.label(),
             s.why.tech.profile.as_str()
         ));
     }
@@ -478,18 +478,6 @@ fn goal_reason(g: Goal, p: &Partner) -> (&'static str, &'static str) {
         (Sourcing, Kind::IndustrialCluster) => ("Production is split among many specialised SMEs in industrial clusters", "Section 3.1"),
         (_, Kind::GovernmentBody) => ("A policy actor: it can open doors, set frameworks and co-fund", "Section 4.1"),
         _ => ("Its kind serves this goal only in part", "Section 3.1"),
-    }
-}
-
-/// A goal as a phrase in a sentence.
-fn goal_phrase(g: Goal) -> &'static str {
-    match g {
-        Goal::MarketAccess => "market access",
-        Goal::RdCooperation => "R&D cooperation",
-        Goal::TechnologyTransfer => "technology transfer",
-        Goal::Sourcing => "sourcing",
-        Goal::Investment => "investment",
-        Goal::BusinessSupport => "business support",
     }
 }
 
@@ -776,6 +764,10 @@ pub struct ParetoEntry {
 /// pair is quadratic (a user's 100,000 partners in one field took minutes);
 /// [`reference::pareto`](crate::reference::pareto) is that pairwise definition, and the tests
 /// hold the two equal.
+/// The sector value a partner needs to count on the Pareto front: close to the profile's
+/// field, not merely touching it.
+pub(crate) const PARETO_MIN_SECTOR: f64 = 0.5;
+
 pub(crate) fn pareto(d: &Dataset, scored: &[Scored]) -> Vec<ParetoEntry> {
     let key = |s: &Scored| {
         let p = d.partner(s.partner);
@@ -787,7 +779,7 @@ pub(crate) fn pareto(d: &Dataset, scored: &[Scored]) -> Vec<ParetoEntry> {
     let relevant = || {
         scored
             .iter()
-            .filter(|s| s.components[Component::Sector as usize] >= 0.5)
+            .filter(|s| s.components[Component::Sector as usize] >= PARETO_MIN_SECTOR)
     };
     let mut occupied = [[false; 3]; 3];
     for s in relevant() {

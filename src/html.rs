@@ -5,48 +5,74 @@
 //! The page is well-formed XHTML, so that it can be checked with an XML parser: every point,
 //! label and bar carries `data-id` (and `data-rank` for matches).
 
-use crate::dataset::{Dataset, Kind, Level};
+use crate::dataset::{Dataset, Goal, Kind, Level, ProvinceId, RegionRef, Role};
 use crate::recommend::{Match, Recommendations, Recommender};
 use crate::resolve::ResolvedProfile;
-use crate::score::Component;
-use crate::score::Options;
+use crate::score::{control_fit, goal_affinity, tech_fit, Component, Options};
 use crate::Result;
-use std::collections::BTreeMap;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 impl Recommender<'_> {
-    /// The recommendations as one self-contained HTML page (inline SVG and CSS): the profile
-    /// as resolved, every candidate on the tech-versus-control chart with the top matches
-    /// numbered and the Pareto front drawn, a tile map of the provinces, and the table of
-    /// matches with their score breakdown as stacked bars.
+    /// The recommendations as one self-contained HTML page (inline SVG, CSS and script;
+    /// nothing is fetched): the data's date, the profile as resolved, what-if controls, the
+    /// tech-versus-control chart of every candidate in the profile's field with the top
+    /// matches numbered, a tile map of the provinces, and the table of matches with their
+    /// score breakdown, reasons, risks (their text in `<details>`) and who can help (linked
+    /// to their websites).
+    ///
+    /// The what-if controls (control tolerance, the seven weights, the goals) re-rank the
+    /// list, the chart and the map in the page. The page carries each candidate's
+    /// settings-free components (sector, region, reciprocity, evidence), its kind and
+    /// levels, and the tables of the tech, control and goal rules, and recombines them as
+    /// [`Recommender::recommend`] does, with the same admission, order and diversity caps:
+    /// the order it shows is the library's for the same settings. Settings can be given in
+    /// the URL (`#tol=0.3&w=0.4,0.1,0.12,0.13,0.13,0.09,0.08&goals=market_access,sourcing`,
+    /// weights in [`Component::ALL`] order); the page writes them there as they move. The
+    /// written reasons are those of the report's own settings, and the page says so when
+    /// the settings differ.
     ///
     /// # Errors
     ///
     /// As [`Recommender::recommend`].
     pub fn report_html(&self, resolved: &ResolvedProfile, options: &Options) -> Result<String> {
         let recs = self.recommend(resolved, options)?;
-        let all = self.rank(
-            resolved,
-            &Options {
-                top_k: usize::MAX,
-                diversity: Default::default(),
-                ..options.clone()
+        // Every record in the profile's field that some setting of the controls could rank:
+        // the filters stay, scores are not cut and intermediaries are in (the business
+        // support goal admits them), each explained at the report's settings.
+        let wide = Options {
+            top_k: usize::MAX,
+            diversity: Default::default(),
+            include_intermediaries: true,
+            filter: crate::score::Filter {
+                min_score: 0.0,
+                ..options.filter.clone()
             },
-        )?;
-        let points: Vec<Point> = all
+            ..options.clone()
+        };
+        let field = self.recommend(resolved, &wide)?;
+        let d = self.dataset();
+        let candidates: Vec<Candidate> = field
+            .matches
             .into_iter()
-            .map(|(i, score)| {
-                let p = self.dataset().partner(i);
-                Point {
-                    id: p.id().to_string(),
-                    name: p.name().to_string(),
-                    tech: p.tech().level(),
-                    control: p.control().level(),
-                    score,
-                }
+            .filter_map(|m| {
+                let i = d.find_partner(&m.id)?;
+                let p = d.partner(i);
+                // Admitted only through the business support goal: an intermediary the
+                // options neither include nor name by kind.
+                let help_only = p.role() == Role::Intermediary
+                    && !options.include_intermediaries
+                    && !options.filter.kinds.contains(&p.kind());
+                Some(Candidate {
+                    city: d.city_of(p).map(|c| c.0),
+                    website: p.websites().first().cloned(),
+                    help_only,
+                    m,
+                })
             })
             .collect();
-        Ok(page(self.dataset(), &recs, &points))
+        Ok(page(d, resolved, options, &recs, &candidates))
     }
 }
 
@@ -170,13 +196,57 @@ const COLOURS: [&str; 7] = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
 ];
 
-/// A candidate on the chart: every scored partner.
-pub(crate) struct Point {
-    pub id: String,
-    pub name: String,
-    pub tech: Level,
-    pub control: Level,
-    pub score: f64,
+/// A record the what-if controls could rank: explained at the report's settings.
+pub(crate) struct Candidate {
+    m: Match,
+    city: Option<u16>,
+    website: Option<String>,
+    /// An intermediary admitted only when the profile's goals include business support.
+    help_only: bool,
+}
+
+/// What the page's script needs to rank as the library does: each candidate's
+/// settings-free components and the tables of the settings-dependent rules.
+#[derive(Serialize)]
+struct Model<'a> {
+    components: Vec<&'static str>,
+    weights: [f64; 7],
+    tol: f64,
+    goals: Vec<&'static str>,
+    goal_names: Vec<&'static str>,
+    goal_labels: Vec<&'static str>,
+    /// `tech_fit[goal][partner level]` at the profile's tech level.
+    tech_fit: Vec<[f64; 3]>,
+    /// `affinity[goal][kind]`, kinds in [`Kind::ALL`] order.
+    affinity: Vec<[f64; 7]>,
+    /// Control's value at low, medium, high.
+    level_value: [f64; 3],
+    top_k: usize,
+    min_score: f64,
+    max_per_city: Option<usize>,
+    max_per_kind: Option<usize>,
+    /// The sector value a partner needs to count on the Pareto front.
+    pareto_min_sector: f64,
+    /// The chart's cell centres by tech level and by control level.
+    cell_x: [f64; 3],
+    cell_y: [f64; 3],
+    candidates: Vec<ModelCandidate<'a>>,
+}
+
+#[derive(Serialize)]
+struct ModelCandidate<'a> {
+    id: &'a str,
+    kind: usize,
+    help: bool,
+    tech: u8,
+    control: u8,
+    city: Option<u16>,
+    province: Option<&'a str>,
+    /// Sector, region, reciprocity and evidence, which no control changes.
+    sector: f64,
+    region: f64,
+    reciprocity: f64,
+    evidence: f64,
 }
 
 /// Tile-grid positions (column, row) of the provinces, roughly as they lie on the map.
@@ -230,15 +300,17 @@ fn region_fill(id: &str) -> &'static str {
 }
 
 fn level_x(l: Level) -> f64 {
-    130.0 + 200.0 * f64::from(l.rank())
+    150.0 + 190.0 * f64::from(l.rank())
 }
 
 fn level_y(l: Level) -> f64 {
     // High control at the top.
-    340.0 - 130.0 * f64::from(l.rank())
+    345.0 - 130.0 * f64::from(l.rank())
 }
 
-fn chart(out: &mut String, points: &[Point], recs: &Recommendations) {
+/// The chart: every candidate in a (tech, control) cell, laid out by the report's score;
+/// the script renumbers and recolours them as the settings move.
+fn chart(out: &mut String, candidates: &[Candidate], recs: &Recommendations, business: bool) {
     let tol = recs.profile.control_tolerance;
     let rank: BTreeMap<&str, usize> = recs
         .matches
@@ -247,118 +319,159 @@ fn chart(out: &mut String, points: &[Point], recs: &Recommendations) {
         .collect();
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="680" height="440" viewBox="0 0 680 440" role="img" aria-label="Tech level against political control">"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="700" height="450" viewBox="0 0 700 450" role="img" aria-label="Tech level against political control">"##
     );
-    // Tolerance: the band of control the profile accepts at half the control score or more.
-    let limit = if tol >= 0.5 {
-        1.0
-    } else {
-        (0.5 / (1.0 - tol)).min(1.0)
-    };
-    let y_top = (340.0 - 260.0 * limit - 65.0).max(30.0);
-    let _ = write!(
-        out,
-        r##"<rect class="tolerance" x="30" y="{:.1}" width="620" height="{:.1}" fill="#e5f5e0" opacity="0.7"/><text x="645" y="400" text-anchor="end" class="small">shaded: your tolerance {tol} (control costs at most half the control score)</text>"##,
-        y_top,
-        405.0 - y_top
-    );
+    // What control costs at the tolerance: one band per control row.
+    for l in [Level::Low, Level::Medium, Level::High] {
+        let keep = control_fit(tol, l);
+        let y = level_y(l);
+        let _ = write!(
+            out,
+            r##"<rect class="tolband" data-level="{r}" x="60" y="{:.0}" width="600" height="130" fill="#d62728" fill-opacity="{:.3}"/><text class="tolnote small" data-level="{r}" x="656" y="{:.0}" text-anchor="end">keeps {keep:.2}</text>"##,
+            y - 65.0,
+            0.35 * (1.0 - keep),
+            y - 52.0,
+            r = l.rank()
+        );
+    }
     for l in [Level::Low, Level::Medium, Level::High] {
         let _ = write!(
             out,
-            r##"<text x="{:.0}" y="430" text-anchor="middle">tech {}</text><text x="24" y="{:.0}" text-anchor="end" transform="rotate(-90 24 {:.0})">control {}</text>"##,
+            r##"<line x1="{0:.0}" y1="20" x2="{0:.0}" y2="410" stroke="#ddd"/><line x1="60" y1="{1:.0}" x2="660" y2="{1:.0}" stroke="#ddd"/><text x="{0:.0}" y="430" text-anchor="middle">tech {2}</text><text x="40" y="{1:.0}" text-anchor="middle" transform="rotate(-90 40 {1:.0})">control {2}</text>"##,
             level_x(l),
-            l.as_str(),
-            level_y(l),
             level_y(l),
             l.as_str()
         );
-        let _ = write!(
-            out,
-            r##"<line x1="{0:.0}" y1="30" x2="{0:.0}" y2="405" stroke="#ddd"/>"##,
-            level_x(l)
-        );
-        let _ = write!(
-            out,
-            r##"<line x1="30" y1="{0:.0}" x2="650" y2="{0:.0}" stroke="#ddd"/>"##,
-            level_y(l)
-        );
     }
-    // The Pareto front through its (tech, control) cells.
-    let mut front: Vec<(f64, f64)> = recs
-        .pareto
-        .iter()
-        .map(|e| (level_x(e.tech), level_y(e.control)))
-        .collect();
-    front.sort_by(|a, b| a.0.total_cmp(&b.0));
-    front.dedup();
-    if !front.is_empty() {
-        let pts: Vec<String> = front
-            .iter()
-            .map(|(x, y)| format!("{x:.0},{y:.0}"))
-            .collect();
-        let _ = write!(
-            out,
-            r##"<polyline class="pareto" points="{}" fill="none" stroke="#238b45" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            pts.join(" ")
-        );
+    let _ = write!(
+        out,
+        r##"<text x="360" y="447" text-anchor="middle" class="small">tech level (section 3.1) →</text><text x="14" y="215" text-anchor="middle" class="small" transform="rotate(-90 14 215)">political control (section 3.1) →</text>"##
+    );
+    // The Pareto front: a dashed box around each of its (tech, control) cells, joined by a
+    // dashed line; the script redraws both.
+    let on_front = |t: Level, c: Level| recs.pareto.iter().any(|e| e.tech == t && e.control == c);
+    for t in [Level::Low, Level::Medium, Level::High] {
+        for c in [Level::Low, Level::Medium, Level::High] {
+            let _ = write!(
+                out,
+                r##"<rect class="pareto-cell" data-tech="{}" data-control="{}" x="{:.0}" y="{:.0}" width="176" height="116" rx="10" fill="none" stroke="#238b45" stroke-width="2" stroke-dasharray="6 4"{}/>"##,
+                t.rank(),
+                c.rank(),
+                level_x(t) - 88.0,
+                level_y(c) - 58.0,
+                if on_front(t, c) {
+                    ""
+                } else {
+                    r#" display="none""#
+                }
+            );
+        }
     }
+    let front = pareto_points(&recs.pareto);
+    let _ = write!(
+        out,
+        r##"<polyline class="pareto" points="{front}" fill="none" stroke="#238b45" stroke-width="2" stroke-dasharray="6 4"/>"##
+    );
     // Points stacked in a small grid inside their cell, best score first.
-    let mut cells: BTreeMap<(u8, u8), Vec<&Point>> = BTreeMap::new();
-    for p in points {
+    let mut cells: BTreeMap<(u8, u8), Vec<&Candidate>> = BTreeMap::new();
+    for c in candidates {
         cells
-            .entry((p.tech.rank(), p.control.rank()))
+            .entry((c.m.tech.rank(), c.m.control.rank()))
             .or_default()
-            .push(p);
+            .push(c);
     }
-    for ps in cells.values_mut() {
-        ps.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        for (i, p) in ps.iter().enumerate() {
-            let (cx, cy) = (level_x(p.tech), level_y(p.control));
-            // A grid of up to 14 a row, centred on the cell.
-            let per_row = 14;
-            let rows = ps.len().div_ceil(per_row) as f64;
-            let cols = ps.len().min(per_row) as f64;
-            let x = cx - 6.0 * (cols - 1.0) + 12.0 * (i % per_row) as f64;
-            let y = cy - 5.5 * (rows - 1.0) + 11.0 * (i / per_row) as f64;
-            match rank.get(p.id.as_str()) {
-                Some(r) => {
-                    let _ = write!(
-                        out,
-                        r##"<circle class="pt match" data-id="{id}" data-rank="{r}" cx="{x:.1}" cy="{y:.1}" r="6" fill="#d94801"><title>{r}. {name} ({score:.3})</title></circle><text class="label" data-id="{id}" x="{x:.1}" y="{ty:.1}" text-anchor="middle">{r}</text>"##,
-                        id = esc(&p.id),
-                        name = esc(&p.name),
-                        score = p.score,
-                        ty = y - 8.0
-                    );
-                }
-                None => {
-                    let _ = write!(
-                        out,
-                        r##"<circle class="pt" data-id="{}" cx="{x:.1}" cy="{y:.1}" r="3" fill="#9e9e9e"><title>{} ({:.3})</title></circle>"##,
-                        esc(&p.id),
-                        esc(&p.name),
-                        p.score
-                    );
-                }
-            }
+    for cs in cells.values_mut() {
+        cs.sort_by(|a, b| {
+            b.m.score
+                .total_cmp(&a.m.score)
+                .then_with(|| a.m.id.cmp(&b.m.id))
+        });
+        for (i, c) in cs.iter().enumerate() {
+            let (cx, cy) = (level_x(c.m.tech), level_y(c.m.control));
+            // A grid of up to 12 a row, centred on the cell.
+            let per_row = 12;
+            let rows = cs.len().div_ceil(per_row) as f64;
+            let cols = cs.len().min(per_row) as f64;
+            let x = cx - 6.5 * (cols - 1.0) + 13.0 * (i % per_row) as f64;
+            let y = cy - 8.0 * (rows - 1.0) + 16.0 * (i / per_row) as f64;
+            let shown = if c.help_only && !business {
+                r#" display="none""#
+            } else {
+                ""
+            };
+            let (class, r, fill, label) = match rank.get(c.m.id.as_str()) {
+                Some(r) => ("pt match", 6, "#d94801", r.to_string()),
+                None => ("pt", 3, "#9e9e9e", String::new()),
+            };
+            let _ = write!(
+                out,
+                r##"<circle class="{class}" data-id="{id}" cx="{x:.1}" cy="{y:.1}" r="{r}" fill="{fill}"{shown}><title>{name} ({score:.3})</title></circle><text class="label" data-id="{id}" x="{x:.1}" y="{ty:.1}" text-anchor="middle">{label}</text>"##,
+                id = esc(&c.m.id),
+                name = esc(&c.m.name),
+                score = c.m.score,
+                ty = y - 8.0
+            );
         }
     }
     out.push_str("</svg>");
 }
 
-fn map(out: &mut String, d: &Dataset, recs: &Recommendations) {
+/// The polyline points of a Pareto front: its cells, by tech level.
+fn pareto_points(front: &[crate::ParetoEntry]) -> String {
+    let mut cells: Vec<(f64, f64)> = front
+        .iter()
+        .map(|e| (level_x(e.tech), level_y(e.control)))
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    cells.dedup();
+    let pts: Vec<String> = cells
+        .iter()
+        .map(|(x, y)| format!("{x:.0},{y:.0}"))
+        .collect();
+    pts.join(" ")
+}
+
+/// The provinces a profile prefers: named, holding a named place, or in a named
+/// macro-region.
+fn preferred_provinces(d: &Dataset, resolved: &ResolvedProfile) -> BTreeSet<ProvinceId> {
     let reg = d.regions();
-    let mut per_province: BTreeMap<&str, Vec<&Match>> = BTreeMap::new();
+    let mut out = BTreeSet::new();
+    for m in resolved.region_matches() {
+        for r in &m.regions {
+            match r {
+                RegionRef::Province(p) => {
+                    out.insert(*p);
+                }
+                RegionRef::Place(c) => {
+                    out.insert(reg.place(*c).province());
+                }
+                RegionRef::Macro(mr) => {
+                    out.extend(
+                        (0..reg.provinces().len())
+                            .map(|i| ProvinceId(i as u8))
+                            .filter(|p| reg.province(*p).macro_region() == *mr),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn map(out: &mut String, d: &Dataset, resolved: &ResolvedProfile, recs: &Recommendations) {
+    let reg = d.regions();
+    let preferred = preferred_provinces(d, resolved);
+    let mut per_province: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut national = 0;
     for m in &recs.matches {
         match &m.province {
-            Some(p) => per_province.entry(p.as_str()).or_default().push(m),
+            Some(p) => per_province.entry(p.as_str()).or_default().push(m.rank),
             None => national += 1,
         }
     }
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="map" width="560" height="400" viewBox="0 0 560 400" role="img" aria-label="Top matches by province">"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="map" width="560" height="390" viewBox="0 0 560 390" role="img" aria-label="Top matches by province">"##
     );
     for (id, col, row) in TILES {
         let Some(pid) = reg.find_province(id) else {
@@ -367,45 +480,52 @@ fn map(out: &mut String, d: &Dataset, recs: &Recommendations) {
         let prov = reg.province(pid);
         let macro_id = reg.macro_region(prov.macro_region()).id();
         let (x, y) = (20.0 + 58.0 * f64::from(*col), 10.0 + 46.0 * f64::from(*row));
-        let matches = per_province
+        let ranks = per_province
             .get(prov.name())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let coastal = matches!(
-            macro_id,
-            "pearl_river_delta" | "yangtze_river_delta" | "bohai_rim"
-        );
+        let pref = preferred.contains(&pid);
         let _ = write!(
             out,
-            r##"<g class="tile" data-province="{id}" data-macro="{macro_id}"><rect x="{x:.0}" y="{y:.0}" width="54" height="42" rx="4" fill="{}" stroke="{}" stroke-width="{}"/><text x="{:.0}" y="{:.0}" text-anchor="middle" class="small">{}</text>"##,
+            r##"<g class="tile" data-province="{id}" data-macro="{macro_id}" data-preferred="{pref}"><rect x="{x:.0}" y="{y:.0}" width="54" height="42" rx="4" fill="{}" stroke="{}" stroke-width="{}"/><text x="{:.0}" y="{:.0}" text-anchor="middle" class="small">{}</text>"##,
             region_fill(macro_id),
-            if coastal { "#636363" } else { "#bdbdbd" },
-            if coastal { 2 } else { 1 },
+            if pref { "#252525" } else { "#bdbdbd" },
+            if pref { 3 } else { 1 },
             x + 27.0,
             y + 14.0,
             esc(prov.name())
         );
-        if !matches.is_empty() {
-            let ranks: Vec<String> = matches.iter().map(|m| m.rank.to_string()).collect();
-            let _ = write!(
-                out,
-                r##"<circle cx="{:.0}" cy="{:.0}" r="10" fill="#d94801"/><text class="count" data-count="{}" x="{:.0}" y="{:.0}" text-anchor="middle" fill="#fff">{}</text><title>{}: #{}</title>"##,
-                x + 27.0,
-                y + 29.0,
-                matches.len(),
-                x + 27.0,
-                y + 33.0,
-                matches.len(),
-                esc(prov.name()),
-                ranks.join(", #")
-            );
-        }
-        out.push_str("</g>");
+        let shown = if ranks.is_empty() {
+            r#" display="none""#
+        } else {
+            ""
+        };
+        let ranks: Vec<String> = ranks.iter().map(usize::to_string).collect();
+        let _ = write!(
+            out,
+            r##"<g class="count" data-tile="{id}"{shown}><title>{name}: #{}</title><circle cx="{:.0}" cy="{:.0}" r="10" fill="#d94801"/><text data-count="{n}" x="{:.0}" y="{:.0}" text-anchor="middle" fill="#fff">{n}</text></g></g>"##,
+            ranks.join(", #"),
+            x + 27.0,
+            y + 29.0,
+            x + 27.0,
+            y + 33.0,
+            name = esc(prov.name()),
+            n = ranks.len()
+        );
     }
     let _ = write!(
         out,
-        r##"<text x="20" y="392" class="small">Outlined: the coastal cluster regions of section 3.1 (Pearl River Delta orange, Yangtze River Delta green, Bohai Rim blue). National bodies in the top matches: {national}.</text></svg>"##
+        r##"<text id="national" data-count="{national}" x="540" y="380" text-anchor="end">{}</text></svg>"##,
+        national_text(national)
     );
+}
+
+fn national_text(n: usize) -> String {
+    match n {
+        0 => "no national body in the top matches".into(),
+        1 => "+1 national body (works across China)".into(),
+        n => format!("+{n} national bodies (work across China)"),
+    }
 }
 
 fn bar(out: &mut String, m: &Match) {
@@ -430,24 +550,248 @@ fn bar(out: &mut String, m: &Match) {
     out.push_str("</svg>");
 }
 
+/// A website as a link target: printed sites without a scheme get `http://`; anything but
+/// http(s) is not linked.
+fn href(site: &str) -> Option<String> {
+    let lower = site.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        Some(site.to_string())
+    } else if lower.contains(':') || site.contains(char::is_whitespace) || site.is_empty() {
+        None
+    } else {
+        Some(format!("http://{site}"))
+    }
+}
+
+fn link(out: &mut String, text: &str, site: Option<&str>) {
+    match site.and_then(href) {
+        Some(h) => {
+            let _ = write!(
+                out,
+                "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
+                esc(&h),
+                esc(text)
+            );
+        }
+        None => out.push_str(&esc(text)),
+    }
+}
+
+/// A risk: its title and source, its text folded under them.
+fn risk(out: &mut String, r: &crate::Risk) {
+    let _ = write!(
+        out,
+        "<details class=\"risk\"><summary>{} <span class=\"src\">[{}]</span></summary>{}</details>",
+        esc(&r.title),
+        esc(&r.source),
+        esc(&r.text)
+    );
+}
+
+/// One row of the table: a candidate, shown at `rank` or hidden.
+fn row(out: &mut String, c: &Candidate, rank: Option<usize>) {
+    let m = &c.m;
+    let place = match (&m.city, &m.province) {
+        (Some(ci), Some(pr)) if ci != pr => format!("{ci}, {pr}"),
+        (_, Some(pr)) => pr.clone(),
+        _ => "national".into(),
+    };
+    let _ = write!(
+        out,
+        "<tr class=\"match\" data-id=\"{}\"{}><td class=\"rank\">{}</td><td><b>",
+        esc(&m.id),
+        match rank {
+            Some(r) => format!(" data-rank=\"{r}\""),
+            None => " hidden=\"hidden\"".into(),
+        },
+        rank.map(|r| r.to_string()).unwrap_or_default()
+    );
+    link(out, &m.name, c.website.as_deref());
+    let _ = write!(
+        out,
+        "</b><br/><span class=\"src\">{} · {} · tech {}, control {}</span></td><td><span class=\"score\">{:.3}</span><br/>",
+        esc(&kind_text(m.kind)),
+        esc(&place),
+        m.tech.as_str(),
+        m.control.as_str(),
+        m.score
+    );
+    bar(out, m);
+    out.push_str("</td><td><ul>");
+    for r in &m.reasons {
+        let _ = write!(
+            out,
+            "<li>{} <span class=\"src\">[{}]</span></li>",
+            esc(&r.text),
+            esc(&r.source)
+        );
+    }
+    out.push_str("</ul></td><td>");
+    for r in &m.risks {
+        risk(out, r);
+    }
+    out.push_str("</td><td><ul>");
+    for i in &m.intermediaries {
+        out.push_str("<li>");
+        link(out, &i.name, i.website.as_deref());
+        let _ = write!(
+            out,
+            ": {} <span class=\"src\">[{}]</span></li>",
+            esc(&i.why),
+            esc(&i.source)
+        );
+    }
+    out.push_str("</ul></td></tr>");
+}
+
+/// The what-if controls, hidden until the script shows them (without it they do nothing).
+fn controls(out: &mut String, recs: &Recommendations, model: &Model) {
+    let on_grid = |v: f64| ((v * 100.0).round() - v * 100.0).abs() < 1e-9;
+    let step = |v: f64| if on_grid(v) { "0.01" } else { "any" };
+    let tol = recs.profile.control_tolerance;
+    out.push_str("<div id=\"whatif\" hidden=\"hidden\"><h2>What if?</h2><p class=\"small\">Move these and the list, the chart and the map re-rank as the library would for these settings. The settings go into the page's address, so a link keeps them.</p><div class=\"controls\">");
+    let _ = write!(
+        out,
+        "<label class=\"ctl\"><span>control tolerance</span><input type=\"range\" id=\"tol\" min=\"0\" max=\"1\" step=\"{}\" value=\"{tol}\"/><output id=\"tol-out\">{tol}</output></label>",
+        step(tol)
+    );
+    let sum: f64 = model.weights.iter().sum();
+    let max = model.weights.iter().copied().fold(1.0, f64::max);
+    for (i, c) in Component::ALL.iter().enumerate() {
+        let w = model.weights[i];
+        let _ = write!(
+            out,
+            "<label class=\"ctl\"><span><span class=\"swatch\" style=\"background:{}\"></span>{} weight</span><input type=\"range\" class=\"weight\" data-i=\"{i}\" min=\"0\" max=\"{max}\" step=\"{}\" value=\"{w}\"/><output class=\"weight-out\" data-i=\"{i}\">{:.0}%</output></label>",
+            COLOURS[i],
+            c.as_str(),
+            step(w),
+            100.0 * w / sum
+        );
+    }
+    out.push_str("</div><div class=\"goals\"><span>goals:</span>");
+    for (name, label) in model.goal_names.iter().zip(&model.goal_labels) {
+        let on = if model.goals.contains(name) {
+            " checked=\"checked\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<label><input type=\"checkbox\" class=\"goal\" value=\"{name}\"{on}/>{}</label>",
+            esc(label)
+        );
+    }
+    out.push_str("<button type=\"button\" id=\"reset\">back to the report's settings</button></div><p id=\"whatif-status\" class=\"small\"></p></div>");
+}
+
+fn model<'a>(
+    d: &Dataset,
+    resolved: &ResolvedProfile,
+    options: &Options,
+    candidates: &'a [Candidate],
+) -> Model<'a> {
+    let profile = resolved.profile();
+    let levels = [Level::Low, Level::Medium, Level::High];
+    let reg = d.regions();
+    Model {
+        components: Component::ALL.iter().map(|c| c.as_str()).collect(),
+        weights: options.weights.as_array(),
+        tol: profile.control_tolerance(),
+        goals: profile.goals().iter().map(|g| g.as_str()).collect(),
+        goal_names: Goal::ALL.iter().map(|g| g.as_str()).collect(),
+        goal_labels: Goal::ALL.iter().map(|g| g.label()).collect(),
+        tech_fit: Goal::ALL
+            .iter()
+            .map(|g| levels.map(|t| tech_fit(*g, profile.tech_level(), t)))
+            .collect(),
+        affinity: Goal::ALL
+            .iter()
+            .map(|g| Kind::ALL.map(|k| goal_affinity(*g, k)))
+            .collect(),
+        level_value: levels.map(|l| 1.0 - control_fit(0.0, l)),
+        top_k: options.top_k,
+        min_score: options.filter.min_score,
+        max_per_city: options.diversity.max_per_city,
+        max_per_kind: options.diversity.max_per_kind,
+        pareto_min_sector: crate::explain::PARETO_MIN_SECTOR,
+        cell_x: levels.map(level_x),
+        cell_y: levels.map(level_y),
+        candidates: candidates
+            .iter()
+            .map(|c| {
+                let m = &c.m;
+                ModelCandidate {
+                    id: &m.id,
+                    kind: Kind::ALL.iter().position(|k| *k == m.kind).unwrap_or(0),
+                    help: c.help_only,
+                    tech: m.tech.rank(),
+                    control: m.control.rank(),
+                    city: c.city,
+                    province: m.province.as_deref().and_then(|name| {
+                        TILES.iter().map(|t| t.0).find(|id| {
+                            reg.find_province(id)
+                                .is_some_and(|p| reg.province(p).name() == name)
+                        })
+                    }),
+                    sector: m.components["sector"],
+                    region: m.components["region"],
+                    reciprocity: m.components["reciprocity"],
+                    evidence: m.components["evidence"],
+                }
+            })
+            .collect(),
+    }
+}
+
+/// JSON that is also safe as XML text and inside an HTML `<script>`: `<`, `>` and `&`
+/// (which occur only inside strings) become `\u` escapes.
+fn script_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The page's script: reads the model, applies settings from the URL and the controls.
+const SCRIPT: &str = include_str!("report.js");
+
 /// The whole page.
-pub(crate) fn page(d: &Dataset, recs: &Recommendations, points: &[Point]) -> String {
+pub(crate) fn page(
+    d: &Dataset,
+    resolved: &ResolvedProfile,
+    options: &Options,
+    recs: &Recommendations,
+    candidates: &[Candidate],
+) -> String {
     let p = &recs.profile;
-    let mut o = String::with_capacity(64 * 1024);
+    let business = resolved.profile().goals().contains(&Goal::BusinessSupport);
+    let mut o = String::with_capacity(128 * 1024);
     o.push_str("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/>");
     let _ = write!(o, "<title>Chinese partners for {}</title>", esc(&p.name));
     o.push_str(
-        "<style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}h1{font-size:22px}h2{font-size:17px;margin-top:28px}\
+        "<style>body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px}\
          table{border-collapse:collapse;width:100%}td,th{border-top:1px solid #ddd;padding:6px;vertical-align:top;text-align:left;font-size:13px}\
-         .small{font-size:10px;fill:#555}.label{font-size:10px;font-weight:bold}.legend span{display:inline-block;margin-right:12px;font-size:12px}\
+         .small{font-size:11px;fill:#555;color:#555}.label{font-size:10px;font-weight:bold}.legend span{display:inline-block;margin-right:12px;font-size:12px}\
          .swatch{display:inline-block;width:10px;height:10px;margin-right:4px}.src{color:#777}.warn{color:#a50f15}ul{margin:2px 0;padding-left:18px}\
-         .figs{display:flex;flex-wrap:wrap;gap:24px}</style></head><body>",
+         .figs{display:flex;flex-wrap:wrap;gap:24px}.dated{background:#fff7e6;border:1px solid #f0c36d;padding:8px 12px;font-size:13px}\
+         details.risk{margin:2px 0}details.risk summary{cursor:pointer;color:#a50f15}\
+         #whatif{background:#f6f8fa;border:1px solid #ddd;padding:8px 14px}.controls{display:flex;flex-wrap:wrap;gap:6px 22px}\
+         .ctl{display:flex;align-items:center;gap:6px;font-size:12px}.ctl>span:first-child{min-width:130px}.ctl output{min-width:34px;text-align:right}\
+         .goals{font-size:12px;margin-top:8px}.goals label{margin-right:12px}.map-legend{font-size:12px}.map-legend span{margin-right:14px;display:inline-block}\
+         .outl{display:inline-block;width:14px;height:10px;border:3px solid #252525;vertical-align:middle;margin-right:4px}\
+         .disc{display:inline-block;width:12px;height:12px;border-radius:6px;background:#d94801;vertical-align:middle;margin-right:4px}</style></head><body>",
     );
     let _ = write!(
         o,
         "<h1>Chinese partners for {} ({})</h1>",
         esc(&p.name),
         esc(&p.country)
+    );
+    let _ = write!(
+        o,
+        "<p class=\"dated\"><b>Evidence from 2018.</b> Every reason below comes from the ECCP's Preparatory Briefing on China (D3.2, 2018); its list of the top 100 industrial clusters (Table 4) dates from 2010. Programmes, rules and organisations may have changed since: check a partner's website and the programme's current terms before you act. Data version {}.</p>",
+        recs.data_version
     );
     o.push_str("<h2>The profile, as understood</h2><ul class=\"profile\">");
     for (what, terms) in [
@@ -488,14 +832,30 @@ pub(crate) fn page(d: &Dataset, recs: &Recommendations, points: &[Point]) -> Str
         }
         o.push_str("</ul>");
     }
+    let model = model(d, resolved, options, candidates);
+    controls(&mut o, recs, &model);
     o.push_str(
         "<div class=\"figs\"><div><h2>Tech level against political control (section 3.1)</h2>",
     );
-    chart(&mut o, points, recs);
-    o.push_str("<p class=\"small\">Every candidate is a dot; the top matches are numbered. The dashed line is the Pareto front: no partner in your field beats these on both higher tech and lower control.</p></div>");
+    chart(&mut o, candidates, recs, business);
+    let unfit = d.partners().len() - candidates.len();
+    let _ = write!(
+        o,
+        "<p class=\"small\" id=\"chart-caption\">Each dot is a candidate in your field ({} of them); the {unfit} records with no sector fit are not drawn. Numbered: the top matches. Red shading: how much of the control score each control level loses at your tolerance (<span id=\"tol-caption\">{}</span>). <span id=\"pareto-caption\"{}>Dashed green: the Pareto front, the cells no other partner in your field beats on both higher tech and lower control.</span></p></div>",
+        candidates.len(),
+        p.control_tolerance,
+        if recs.pareto.is_empty() { " hidden=\"hidden\"" } else { "" }
+    );
     o.push_str("<div><h2>Where the top matches are</h2>");
-    map(&mut o, d, recs);
-    o.push_str("</div></div>");
+    map(&mut o, d, resolved, recs);
+    let _ = write!(
+        o,
+        "<p class=\"map-legend\"><span><span class=\"swatch\" style=\"background:{}\"></span>Pearl River Delta</span><span><span class=\"swatch\" style=\"background:{}\"></span>Yangtze River Delta</span><span><span class=\"swatch\" style=\"background:{}\"></span>Bohai Rim</span><span><span class=\"swatch\" style=\"background:{}\"></span>elsewhere (section 3.1)</span><br/><span><span class=\"outl\"></span>a region you prefer</span><span><span class=\"disc\"></span>number of top matches there</span><span>national bodies are counted apart</span></p></div></div>",
+        region_fill("pearl_river_delta"),
+        region_fill("yangtze_river_delta"),
+        region_fill("bohai_rim"),
+        region_fill("central")
+    );
     o.push_str("<h2>The matches</h2><p class=\"legend\">");
     for (i, c) in Component::ALL.iter().enumerate() {
         let _ = write!(
@@ -505,74 +865,46 @@ pub(crate) fn page(d: &Dataset, recs: &Recommendations, points: &[Point]) -> Str
             c.as_str()
         );
     }
-    o.push_str("</p><table><thead><tr><th>#</th><th>partner</th><th>score</th><th>why</th><th>watch out</th><th>who can help</th></tr></thead><tbody>");
+    o.push_str("</p><table><thead><tr><th>#</th><th>partner</th><th>score</th><th>why</th><th>watch out (click for the text)</th><th>who can help</th></tr></thead><tbody id=\"matches\">");
+    let _ = write!(
+        o,
+        "<tr id=\"none\"{}><td colspan=\"6\">No partner passes the filters.</td></tr>",
+        if recs.matches.is_empty() {
+            ""
+        } else {
+            " hidden=\"hidden\""
+        }
+    );
+    // The matches in rank order, then every other candidate, hidden, for the script.
+    let by_id: BTreeMap<&str, &Candidate> =
+        candidates.iter().map(|c| (c.m.id.as_str(), c)).collect();
     for m in &recs.matches {
-        let place = match (&m.city, &m.province) {
-            (Some(c), Some(pr)) if c != pr => format!("{c}, {pr}"),
-            (_, Some(pr)) => pr.clone(),
-            _ => "national".into(),
-        };
-        let _ = write!(
-            o,
-            "<tr class=\"match\" data-id=\"{}\" data-rank=\"{}\"><td>{}</td><td><b>{}</b><br/><span class=\"src\">{} · {} · tech {}, control {}</span></td><td>{:.3}<br/>",
-            esc(&m.id),
-            m.rank,
-            m.rank,
-            esc(&m.name),
-            esc(&kind_text(m.kind)),
-            esc(&place),
-            m.tech.as_str(),
-            m.control.as_str(),
-            m.score
-        );
-        bar(&mut o, m);
-        o.push_str("</td><td><ul>");
-        for r in &m.reasons {
-            let _ = write!(
-                o,
-                "<li>{} <span class=\"src\">[{}]</span></li>",
-                esc(&r.text),
-                esc(&r.source)
-            );
+        if let Some(c) = by_id.get(m.id.as_str()) {
+            row(&mut o, c, Some(m.rank));
         }
-        o.push_str("</ul></td><td><ul>");
-        for r in &m.risks {
-            let _ = write!(
-                o,
-                "<li><b>{}</b> <span class=\"src\">[{}]</span></li>",
-                esc(&r.title),
-                esc(&r.source)
-            );
+    }
+    for c in candidates {
+        if !recs.matches.iter().any(|m| m.id == c.m.id) {
+            row(&mut o, c, None);
         }
-        o.push_str("</ul></td><td><ul>");
-        for i in &m.intermediaries {
-            let _ = write!(
-                o,
-                "<li>{} <span class=\"src\">[{}]</span></li>",
-                esc(&i.name),
-                esc(&i.source)
-            );
-        }
-        o.push_str("</ul></td></tr>");
     }
     o.push_str("</tbody></table>");
     if !recs.general_risks.is_empty() {
-        o.push_str("<h2>True of every match</h2><ul>");
+        o.push_str("<h2>True of every match</h2>");
         for r in &recs.general_risks {
-            let _ = write!(
-                o,
-                "<li><b>{}</b>: {} <span class=\"src\">[{}]</span></li>",
-                esc(&r.title),
-                esc(&r.text),
-                esc(&r.source)
-            );
+            risk(&mut o, r);
         }
-        o.push_str("</ul>");
     }
-    let _ = writeln!(
+    let _ = write!(
         o,
-        "<p class=\"small\">Source: ECCP D3.2 Preparatory Briefing on China (2018); data version {}.</p></body></html>",
+        "<p class=\"small\">Source: ECCP D3.2 Preparatory Briefing on China (2018; Table 4 from 2010); data version {}.</p>",
         recs.data_version
+    );
+    let _ = write!(
+        o,
+        "<script type=\"application/json\" id=\"model\">{}</script><script>//<![CDATA[\n{}\n//]]></script></body></html>\n",
+        script_json(&model),
+        SCRIPT.trim_end()
     );
     o
 }

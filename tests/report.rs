@@ -47,21 +47,25 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
             ..Options::default()
         };
         let html = r.report_html(&resolved, &opts).unwrap();
-        assert!(!html.contains("<script"), "no scripts");
+        // Self-contained: no script, image or style comes from elsewhere, and the script
+        // asks for nothing.
         assert!(
-            !html.contains("http://") || !html.contains("src=\"http"),
+            !html.contains(" src=") && !html.contains("<link"),
             "nothing fetched"
         );
+        for call in ["fetch(", "XMLHttpRequest", "import(", "WebSocket"] {
+            assert!(!html.contains(call), "{call}");
+        }
         let doc = parse(&html);
         let recs = r.recommend(&resolved, &opts).unwrap();
-        // The chart: one point per partner, the matches numbered with their rank.
+        // The chart: one point per candidate in the field; those the report's settings
+        // admit are shown, and they are exactly the library's matches at any k.
         let points: Vec<_> = doc
             .descendants()
             .filter(|n| {
                 n.has_tag_name("circle") && attr(n, "class").is_some_and(|c| c.starts_with("pt"))
             })
             .collect();
-        // Every match of the profile is a point: the partners in a field it names.
         let every = r
             .recommend(
                 &resolved,
@@ -71,20 +75,48 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
                 },
             )
             .unwrap();
-        assert_eq!(points.len(), every.matches.len(), "{}", p.name());
-        let matched: HashMap<&str, &str> = points
+        let shown: Vec<&str> = points
+            .iter()
+            .filter(|n| attr(n, "display").is_none())
+            .map(|n| attr(n, "data-id").unwrap())
+            .collect();
+        assert_eq!(shown.len(), every.matches.len(), "{}", p.name());
+        for m in &every.matches {
+            assert!(shown.contains(&m.id.as_str()), "{} not drawn", m.id);
+        }
+        let matched: Vec<&str> = points
             .iter()
             .filter(|n| attr(n, "class") == Some("pt match"))
-            .map(|n| (attr(n, "data-id").unwrap(), attr(n, "data-rank").unwrap()))
+            .map(|n| attr(n, "data-id").unwrap())
             .collect();
         assert_eq!(matched.len(), recs.matches.len());
+        // The caption counts what is drawn.
+        let caption: String = doc
+            .descendants()
+            .find(|n| attr(n, "id") == Some("chart-caption"))
+            .unwrap()
+            .descendants()
+            .filter_map(|n| n.text())
+            .collect();
+        assert!(
+            caption.contains(&format!("({} of them)", points.len())),
+            "{caption}"
+        );
+        // The table: the matches in rank order first, every other candidate hidden.
+        let rows: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("tr") && attr(n, "class") == Some("match"))
+            .collect();
+        assert_eq!(rows.len(), points.len());
+        let visible: Vec<&str> = rows
+            .iter()
+            .filter(|n| attr(n, "hidden").is_none())
+            .map(|n| attr(n, "data-id").unwrap())
+            .collect();
+        let ranked: Vec<&str> = recs.matches.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(visible, ranked);
         for m in &recs.matches {
-            assert_eq!(
-                matched.get(m.id.as_str()),
-                Some(&m.rank.to_string().as_str()),
-                "{}",
-                m.id
-            );
+            assert!(matched.contains(&m.id.as_str()), "{}", m.id);
             let label = doc
                 .descendants()
                 .find(|n| {
@@ -133,7 +165,8 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
                 "{text}"
             );
         }
-        // The map: a tile per province, the counts adding up to the local matches.
+        // The map: a tile per province, the counts adding up to the local matches, the
+        // national bodies counted apart, so that the two add up to the list.
         let tiles: Vec<_> = doc
             .descendants()
             .filter(|n| attr(n, "class") == Some("tile"))
@@ -141,17 +174,277 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
         assert_eq!(tiles.len(), 34);
         let counted: usize = doc
             .descendants()
-            .filter(|n| attr(n, "class") == Some("count"))
-            .map(|n| attr(&n, "data-count").unwrap().parse::<usize>().unwrap())
+            .filter(|n| attr(n, "class") == Some("count") && attr(n, "display").is_none())
+            .flat_map(|g| g.descendants().filter_map(|n| attr(&n, "data-count")))
+            .map(|c| c.parse::<usize>().unwrap())
             .sum();
+        let national: usize = doc
+            .descendants()
+            .find(|n| attr(n, "id") == Some("national"))
+            .and_then(|n| attr(&n, "data-count"))
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(
             counted,
             recs.matches.iter().filter(|m| m.province.is_some()).count()
         );
-        let drawn = doc
+        assert_eq!(counted + national, recs.matches.len());
+        // Preferred regions are outlined: exactly when the profile names a region.
+        let outlined = tiles
+            .iter()
+            .filter(|n| attr(n, "data-preferred") == Some("true"))
+            .count();
+        assert_eq!(
+            outlined > 0,
+            !p.preferred_regions().is_empty(),
+            "{}",
+            p.name()
+        );
+        // The Pareto front's cells are boxed, and the caption speaks of it, only when there
+        // is a front.
+        let boxed: std::collections::BTreeSet<(&str, &str)> = doc
             .descendants()
-            .any(|n| attr(&n, "class") == Some("pareto"));
-        assert_eq!(drawn, !recs.pareto.is_empty());
+            .filter(|n| attr(n, "class") == Some("pareto-cell") && attr(n, "display").is_none())
+            .map(|n| {
+                (
+                    attr(&n, "data-tech").unwrap(),
+                    attr(&n, "data-control").unwrap(),
+                )
+            })
+            .collect();
+        let front: std::collections::BTreeSet<(String, String)> = recs
+            .pareto
+            .iter()
+            .map(|e| (e.tech.rank().to_string(), e.control.rank().to_string()))
+            .collect();
+        assert_eq!(
+            boxed,
+            front
+                .iter()
+                .map(|(t, c)| (t.as_str(), c.as_str()))
+                .collect()
+        );
+        let line = doc
+            .descendants()
+            .find(|n| attr(n, "class") == Some("pareto"))
+            .unwrap();
+        assert_eq!(
+            attr(&line, "points").unwrap().is_empty(),
+            recs.pareto.is_empty()
+        );
+        let pareto_caption = doc
+            .descendants()
+            .find(|n| attr(n, "id") == Some("pareto-caption"))
+            .unwrap();
+        assert_eq!(
+            attr(&pareto_caption, "hidden").is_some(),
+            recs.pareto.is_empty()
+        );
+    }
+}
+
+#[test]
+fn the_report_can_be_acted_on_links_risk_texts_and_the_data_date() {
+    let r = rec();
+    for p in samples() {
+        let resolved = r.resolve(&p).unwrap();
+        let html = r.report_html(&resolved, &Options::default()).unwrap();
+        let doc = parse(&html);
+        let recs = r.recommend(&resolved, &Options::default()).unwrap();
+        // The data's date is the first thing under the title.
+        let h1 = doc.descendants().find(|n| n.has_tag_name("h1")).unwrap();
+        let next = h1.next_sibling_element().unwrap();
+        let dated: String = next.descendants().filter_map(|n| n.text()).collect();
+        assert!(
+            attr(&next, "class") == Some("dated")
+                && dated.contains("2018")
+                && dated.contains("2010"),
+            "{dated}"
+        );
+        for m in &recs.matches {
+            let row = doc
+                .descendants()
+                .find(|n| n.has_tag_name("tr") && attr(n, "data-id") == Some(m.id.as_str()))
+                .unwrap();
+            let links: Vec<(String, &str)> = row
+                .descendants()
+                .filter(|n| n.has_tag_name("a"))
+                .map(|a| {
+                    (
+                        a.descendants()
+                            .filter(|n| n.is_text())
+                            .filter_map(|n| n.text())
+                            .collect(),
+                        attr(&a, "href").unwrap(),
+                    )
+                })
+                .collect();
+            // Every intermediary with a website is a link to it.
+            for i in &m.intermediaries {
+                if let Some(site) = &i.website {
+                    let link = links.iter().find(|(text, _)| text == &i.name);
+                    let (_, href) = link.unwrap_or_else(|| panic!("{} is not a link", i.name));
+                    assert!(
+                        href.starts_with("http")
+                            && href.ends_with(site.trim_start_matches("http://")),
+                        "{href} for {site}"
+                    );
+                }
+            }
+            // Every risk shows its text, folded in a <details> under its title.
+            let details: Vec<String> = row
+                .descendants()
+                .filter(|n| n.has_tag_name("details"))
+                .map(|d| d.descendants().filter_map(|n| n.text()).collect())
+                .collect();
+            assert_eq!(details.len(), m.risks.len());
+            for (risk, shown) in m.risks.iter().zip(&details) {
+                assert!(
+                    shown.contains(&risk.title) && shown.contains(&risk.text),
+                    "{shown}"
+                );
+            }
+        }
+    }
+}
+
+/// The page's what-if ranking restated in Rust, from the page's own model: what the script
+/// computes (see src/report.js), so that a model missing a value the ranking needs fails
+/// here too, without a browser. `scripts/whatif-browser.sh` checks the script itself.
+fn rank_from_model(m: &serde_json::Value, tol: f64, w: [f64; 7], goals: &[&str]) -> Vec<String> {
+    let f = |v: &serde_json::Value| v.as_f64().unwrap();
+    let sum: f64 = w.iter().sum();
+    let w = w.map(|v| v / sum);
+    let names: Vec<&str> = m["goal_names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    let gs: Vec<usize> = (0..names.len())
+        .filter(|i| goals.contains(&names[*i]))
+        .collect();
+    let n = gs.len().max(1) as f64;
+    let tech = |t: usize| {
+        gs.iter()
+            .map(|g| f(&m["tech_fit"][g][t]))
+            .fold(0.0, |a, b| a + b)
+            / n
+    };
+    let goal = |k: usize| {
+        gs.iter()
+            .map(|g| f(&m["affinity"][g][k]))
+            .fold(0.0, |a, b| a + b)
+            / n
+    };
+    let control = |c: usize| (1.0 - f(&m["level_value"][c]) * (1.0 - tol)).clamp(0.0, 1.0);
+    let business = goals.contains(&"business_support");
+    let mut scored: Vec<(f64, String)> = m["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| business || !c["help"].as_bool().unwrap())
+        .map(|c| {
+            let u = |k: &str| c[k].as_u64().unwrap() as usize;
+            let comps = [
+                f(&c["sector"]),
+                f(&c["region"]),
+                tech(u("tech")),
+                control(u("control")),
+                goal(u("kind")),
+                f(&c["reciprocity"]),
+                f(&c["evidence"]),
+            ];
+            let score: f64 = (0..7).map(|i| w[i] * comps[i]).sum();
+            (score, c["id"].as_str().unwrap().to_string())
+        })
+        .filter(|(s, _)| *s >= f(&m["min_score"]))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(m["top_k"].as_u64().unwrap() as usize)
+        .map(|(_, id)| id)
+        .collect()
+}
+
+#[test]
+fn the_page_model_ranks_as_the_library_does_for_any_settings() {
+    let r = rec();
+    let mut seed = 7u64;
+    let mut unit = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    for name in [
+        "southern-german-e-mobility",
+        "finnish-iot-cloud",
+        "portuguese-textiles",
+    ] {
+        let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let p = Profile::from_json(&text).unwrap();
+        let html = r
+            .report_html(&r.resolve(&p).unwrap(), &Options::default())
+            .unwrap();
+        let doc = parse(&html);
+        let json = doc
+            .descendants()
+            .find(|n| attr(n, "id") == Some("model"))
+            .and_then(|n| n.text())
+            .unwrap();
+        let model: serde_json::Value = serde_json::from_str(json).unwrap();
+        for _ in 0..40 {
+            let tol = (unit() * 21.0).floor() / 20.0;
+            let w = [0; 7].map(|_| (unit() * 101.0).floor() / 100.0 + 0.001);
+            let goals: Vec<&str> = [
+                "market_access",
+                "rd_cooperation",
+                "technology_transfer",
+                "sourcing",
+                "investment",
+                "business_support",
+            ]
+            .into_iter()
+            .filter(|_| unit() < 0.4)
+            .collect();
+            let goals = if goals.is_empty() {
+                vec!["sourcing"]
+            } else {
+                goals
+            };
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            v["control_tolerance"] = tol.into();
+            v["goals"] = goals.clone().into();
+            let [sector, region, tech, control, goal, reciprocity, evidence] = w;
+            let opts = Options {
+                weights: eccp_china::Weights {
+                    sector,
+                    region,
+                    tech,
+                    control,
+                    goal,
+                    reciprocity,
+                    evidence,
+                },
+                ..Options::default()
+            };
+            let lib: Vec<String> = r
+                .recommend_profile(&Profile::from_json(&v.to_string()).unwrap(), &opts)
+                .unwrap()
+                .matches
+                .into_iter()
+                .map(|m| m.id)
+                .collect();
+            assert_eq!(
+                rank_from_model(&model, tol, w, &goals),
+                lib,
+                "{name} tol {tol} w {w:?} goals {goals:?}"
+            );
+        }
     }
 }
 

@@ -47,6 +47,18 @@ impl Goal {
         }
     }
 
+    /// The goal in plain words, e.g. "R&D cooperation"; [`Goal::parse`] reads it back.
+    pub fn label(self) -> &'static str {
+        match self {
+            Goal::MarketAccess => "market access",
+            Goal::RdCooperation => "R&D cooperation",
+            Goal::TechnologyTransfer => "technology transfer",
+            Goal::Sourcing => "sourcing",
+            Goal::Investment => "investment",
+            Goal::BusinessSupport => "business support",
+        }
+    }
+
     /// Parses a goal name. Accepts the snake_case name and its spelling with spaces or
     /// hyphens ("market access", "R&D cooperation"); anything else is `None`.
     pub fn parse(s: &str) -> Option<Goal> {
