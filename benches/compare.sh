@@ -5,7 +5,7 @@
 #   benches/compare.sh            # 1 thread, N = 10^6 (single query), M = 1000 x N = 10^5 (batch)
 #
 # Needs a Python venv with numpy, faiss-cpu, scikit-learn and threadpoolctl; set PEERS_PY to
-# its python (default /tmp/peers-venv/bin/python, made by the README's set-up lines). The
+# its python (default /tmp/peers-venv/bin/python, made by the set-up lines of PERFORMANCE.md). The
 # single-query peers run on a dense f32 matrix as wide as the crate's feature layout (D = the
 # feature matrix's columns); the batch peers on D = 64, as the targets are stated.
 set -euo pipefail

@@ -101,7 +101,7 @@ fn reports_are_consistent() {
 
 #[test]
 fn the_default_weights_keep_their_measured_quality() {
-    // The README reports mean nDCG@10 = 0.882 on this set (held-out 0.899). A change that
+    // EVALUATION.md and the README report mean nDCG@10 = 0.882 on this set (held-out 0.899). A change that
     // costs more than a couple of points fails here.
     let r = rec();
     let report = evaluate(&r, &prepared(&r), &EvalOptions::default()).unwrap();
