@@ -216,7 +216,7 @@ impl Admission {
                             .iter()
                             .map(|m| m.name())
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join("; ")
                     ),
                 });
             }

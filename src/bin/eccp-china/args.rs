@@ -227,6 +227,24 @@ fn kind_names() -> Vec<String> {
         .collect()
 }
 
+/// A list for the help's right-hand column: indented, lines of at most 96 columns.
+fn wrapped(list: &str) -> String {
+    const INDENT: &str = "                            ";
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::from(INDENT);
+    for word in list.split(' ') {
+        if line.len() > INDENT.len() && line.len() + 1 + word.len() > 96 {
+            lines.push(std::mem::replace(&mut line, String::from(INDENT)));
+        }
+        if line.len() > INDENT.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 /// The help: every option with its default, the kinds and the macro-regions.
 pub(crate) fn help(d: &Dataset) -> String {
     let o = Options::default();
@@ -268,8 +286,10 @@ OUTPUT
                             weights move
 
 FILTERS AND CAPS
-    --kind KIND             keep only this kind (repeatable): {kinds}
-    --macro-region NAME     keep only partners in this macro-region (repeatable): {macros}
+    --kind KIND             keep only this kind (repeatable), one of:
+{kinds}
+    --macro-region NAME     keep only partners in this macro-region (repeatable), one of:
+{macros}
                             (also their other names, e.g. Go West, PRD)
     --province NAME         keep only partners in this province (repeatable): any of the
                             {provinces} provinces by English, pinyin or Chinese name
@@ -287,8 +307,8 @@ FILTERS AND CAPS
         version = env!("CARGO_PKG_VERSION"),
         top = o.top_k,
         min = o.filter.min_score,
-        kinds = kind_names().join(", "),
-        macros = macros.join(", "),
+        kinds = wrapped(&kind_names().join(", ")),
+        macros = wrapped(&macros.join("; ")),
     )
 }
 
