@@ -19,7 +19,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use eccp_china::kernel::{self, KernelQuery, PackedPartners};
 use eccp_china::{
-    Dataset, DatasetBuilder, Matcher, Options, Profile, ProfileInput, Recommender, Weights,
+    resolve::Matcher, Dataset, DatasetBuilder, Options, Profile, ProfileInput, Recommender, Weights,
 };
 use std::hint::black_box;
 use std::time::Duration;
@@ -105,7 +105,7 @@ fn resolution(c: &mut Criterion) {
     });
 }
 
-fn sample_query(rec: &Recommender<'_>) -> KernelQuery {
+fn sample_query(rec: &Recommender) -> KernelQuery {
     let p = Profile::from_json(SAMPLE).unwrap();
     rec.kernel_query(&rec.resolve(&p).unwrap(), &Weights::default())
         .unwrap()
@@ -214,7 +214,7 @@ fn user_partners(c: &mut Criterion) {
             .partners_json("synthetic.json", file.clone())
             .build()
             .expect("the synthetic file is valid");
-        let rec = Recommender::new(&d);
+        let rec = Recommender::new(d);
         let resolved = rec.resolve(&p).unwrap();
         g.bench_with_input(
             BenchmarkId::new("recommend_top10_explained", n),

@@ -13,7 +13,7 @@ use eccp_china::evaluate::{evaluate, random_weights, EvalOptions, Judgments, Pre
 use eccp_china::{Component, Dataset, Error, Recommender, Weights};
 
 fn score(
-    rec: &Recommender<'_>,
+    rec: &Recommender,
     ps: &[PreparedProfile],
     w: Weights,
     k: usize,

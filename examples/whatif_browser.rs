@@ -258,12 +258,10 @@ fn main() -> ExitCode {
         let text = std::fs::read_to_string(path).expect("a sample");
         let sample: serde_json::Value = serde_json::from_str(&text).expect("sample JSON");
         let profile = Profile::from_json(&text).expect("a valid sample");
-        let html = rec
-            .report_html(
-                &rec.resolve(&profile).expect("resolves"),
-                &Options::default(),
-            )
-            .expect("a report");
+        let recs = rec
+            .recommend_profile(&profile, &Options::default())
+            .expect("recommends");
+        let html = rec.report_html(&recs).expect("a report");
         let page = dir.join(format!("{i}.html"));
         std::fs::write(&page, html).expect("writes the report");
         // This sample's share of the random settings, and its own settings first.

@@ -554,7 +554,7 @@ impl std::error::Error for BatchStopped {
 /// over [`limits::CSV_ROW_BYTES`], a failing reader), when `write` fails, or at the first
 /// bad row when `skip_bad_rows` is false.
 pub fn recommend_rows<R: BufRead>(
-    rec: &Recommender<'_>,
+    rec: &Recommender,
     rows: ProfileReader<R>,
     options: &Options,
     skip_bad_rows: bool,
@@ -706,11 +706,7 @@ impl<W: Write> MatchWriter<W> {
                 m.macro_region.clone().unwrap_or_default(),
                 shown_number(m.score),
             ];
-            row.extend(
-                Component::ALL
-                    .iter()
-                    .map(|c| shown_number(m.breakdown[c.as_str()])),
-            );
+            row.extend(Component::ALL.iter().map(|c| shown_number(m.breakdown[*c])));
             let first = m.reasons.first();
             row.push(first.map(|x| x.text.clone()).unwrap_or_default());
             row.push(first.map(|x| x.source.clone()).unwrap_or_default());

@@ -113,7 +113,7 @@ impl Judgments {
     /// [`Error::Data`] naming the profile and judgment for a duplicate profile id, an
     /// unknown or twice-judged partner, a grade above 3 or a blank basis; the profile's own
     /// errors for an invalid or unresolvable profile.
-    pub fn prepare(&self, rec: &Recommender<'_>) -> Result<Vec<PreparedProfile>> {
+    pub fn prepare(&self, rec: &Recommender) -> Result<Vec<PreparedProfile>> {
         let file = "judgments";
         let d = rec.dataset();
         let mut ids = HashSet::new();
@@ -416,7 +416,7 @@ fn summarise(ps: &[&ProfileMetrics]) -> MeanMetrics {
 ///
 /// [`Error::Option`] for a `k` of 0, a threshold of 0 or above 3, or invalid weights.
 pub fn evaluate(
-    rec: &Recommender<'_>,
+    rec: &Recommender,
     profiles: &[PreparedProfile],
     options: &EvalOptions,
 ) -> Result<EvalReport> {
@@ -560,7 +560,7 @@ pub struct AblationRow {
 ///
 /// As [`evaluate`].
 pub fn ablation(
-    rec: &Recommender<'_>,
+    rec: &Recommender,
     profiles: &[PreparedProfile],
     options: &EvalOptions,
 ) -> Result<Vec<AblationRow>> {
@@ -688,7 +688,7 @@ pub fn random_weights(base: &Weights, low: f64, high: f64, seed: u64, n: usize) 
 /// `0 <= low < high` and finite, more than 10,000 draws, or invalid weights; as
 /// [`Recommender::recommend`] for invalid filters.
 pub fn sensitivity(
-    rec: &Recommender<'_>,
+    rec: &Recommender,
     resolved: &ResolvedProfile,
     options: &SensitivityOptions,
 ) -> Result<SensitivityReport> {

@@ -9,12 +9,58 @@ use crate::resolve::{contains_phrase, describe_region, ResolvedProfile};
 use crate::score::{Component, Query, RegionWhy, Relation, Scored};
 use serde::Serialize;
 
+/// What a [`Reason`] explains: one of the score's [`Component`]s, or an opening (an
+/// opportunity the briefing names for the partner's field, region or kind, which no
+/// component scores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    /// [`Component::Sector`].
+    Sector,
+    /// [`Component::Region`].
+    Region,
+    /// [`Component::Tech`].
+    Tech,
+    /// [`Component::Control`].
+    Control,
+    /// [`Component::Goal`].
+    Goal,
+    /// [`Component::Reciprocity`].
+    Reciprocity,
+    /// [`Component::Evidence`].
+    Evidence,
+    /// An opening of the briefing's policy notes.
+    Opening,
+}
+
+impl ReasonKind {
+    /// The component it explains; `None` for an opening.
+    pub fn component(self) -> Option<Component> {
+        Some(match self {
+            ReasonKind::Sector => Component::Sector,
+            ReasonKind::Region => Component::Region,
+            ReasonKind::Tech => Component::Tech,
+            ReasonKind::Control => Component::Control,
+            ReasonKind::Goal => Component::Goal,
+            ReasonKind::Reciprocity => Component::Reciprocity,
+            ReasonKind::Evidence => Component::Evidence,
+            ReasonKind::Opening => return None,
+        })
+    }
+
+    /// The name used in output: a component's name, or `opening`.
+    pub fn as_str(self) -> &'static str {
+        self.component().map_or("opening", Component::as_str)
+    }
+}
+
 /// One reason for a match, with the briefing section (or table) behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
-    /// The score component it explains (`sector`, `region`, ...), or `opening` for an
-    /// opportunity the briefing names.
-    pub component: &'static str,
+    /// The score component it explains, or an opening the briefing names. Serialised as
+    /// `component` (`"sector"`, ..., `"opening"`).
+    #[serde(rename = "component")]
+    pub kind: ReasonKind,
     /// Plain English.
     pub text: String,
     /// The section or table, e.g. "Section 3.2" or "Table 4, row 48".
@@ -174,7 +220,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         }
         let src = best_source(d, p, b.partner);
         out.push(Reason {
-            component: "sector",
+            kind: ReasonKind::Sector,
             text,
             source: src.map(cite).unwrap_or_default(),
             quote: src.and_then(|s| s.quote()).map(str::to_string),
@@ -198,7 +244,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
             ),
         };
         out.push(Reason {
-            component: "sector",
+            kind: ReasonKind::Sector,
             text: format!("Its name says it makes \"{}\": {share}", ph.input),
             source: src.map(cite).unwrap_or_default(),
             quote: src.and_then(|s| s.quote()).map(str::to_string),
@@ -208,7 +254,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     // Region: the relation the scorer found.
     match s.why.region {
         RegionWhy::National => out.push(Reason {
-            component: "region",
+            kind: ReasonKind::Region,
             text: "A national body: it works across China".into(),
             source: p.sources().first().map(cite).unwrap_or_default(),
             quote: None,
@@ -236,7 +282,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 }
             };
             out.push(Reason {
-                component: "region",
+                kind: ReasonKind::Region,
                 text,
                 source: "Section 3.1".into(),
                 quote: None,
@@ -290,7 +336,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 }
             };
             out.push(Reason {
-                component: "region",
+                kind: ReasonKind::Region,
                 text,
                 source: src.map(cite).unwrap_or_else(|| "Section 3.1".into()),
                 quote: src.and_then(|s| s.quote()).map(str::to_string),
@@ -306,7 +352,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         p.kind(),
         Kind::IndustrialCluster | Kind::SciencePark | Kind::EconomicZone | Kind::GovernmentBody
     );
-    let basis_of = |what: &str, a: &crate::Assessment| -> (String, String) {
+    let basis_of = |what: &str, a: &crate::dataset::Assessment| -> (String, String) {
         let level = capitalise(a.level().as_str());
         match a.basis() {
             Some((b, src)) if a.is_inferred() => (
@@ -342,7 +388,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         ));
     }
     out.push(Reason {
-        component: "tech",
+        kind: ReasonKind::Tech,
         text,
         source,
         quote: p.tech().quote().map(str::to_string),
@@ -350,7 +396,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     let (text, source) = basis_of("political control", p.control());
     let tol = r.profile().control_tolerance();
     out.push(Reason {
-        component: "control",
+        kind: ReasonKind::Control,
         text: format!(
             "{text}; at your tolerance of {tol} this keeps {:.2} of the control score",
             comp(Component::Control)
@@ -363,7 +409,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     if let Some((g, a)) = s.why.goal.best {
         let (text, source) = goal_reason(g, p);
         out.push(Reason {
-            component: "goal",
+            kind: ReasonKind::Goal,
             text: format!("{text} (serves {} at {a:.1})", g.as_str()),
             source: source.into(),
             quote: None,
@@ -374,7 +420,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     if let Some(dm) = s.why.reciprocity {
         let n = &d.policy_notes()[dm.note];
         out.push(Reason {
-            component: "reciprocity",
+            kind: ReasonKind::Reciprocity,
             text: format!("The Chinese side wants this too: {}", n.text()),
             source: n.sources().first().map(cite).unwrap_or_default(),
             quote: n
@@ -415,7 +461,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         };
         if let Some((text, src)) = reason {
             out.push(Reason {
-                component: "evidence",
+                kind: ReasonKind::Evidence,
                 text: text.into(),
                 source: cite(src),
                 quote: src.quote().map(str::to_string),
@@ -433,7 +479,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
     openings.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id().cmp(b.1.id())));
     for (_, n) in openings.into_iter().take(MAX_OPENINGS) {
         out.push(Reason {
-            component: "opening",
+            kind: ReasonKind::Opening,
             text: n.text().to_string(),
             source: n.sources().first().map(cite).unwrap_or_default(),
             quote: None,
@@ -616,7 +662,7 @@ pub(crate) fn intermediaries(
     }
     out.truncate(MAX_INTERMEDIARIES - 1);
     // 4. Programmes of the field and goals, running in 2018.
-    let mut progs: Vec<(f64, &crate::Programme)> = d
+    let mut progs: Vec<(f64, &crate::dataset::Programme)> = d
         .programmes()
         .iter()
         .filter(|g| {
@@ -734,6 +780,40 @@ pub(crate) fn shared<'a, T: Clone + 'a, K: Ord>(
     // Stable: equally shared items keep their first-seen order.
     out.sort_by_key(|s| std::cmp::Reverse(s.ranks.len()));
     out
+}
+
+/// A profile term and what it resolved to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedTerm {
+    /// As written.
+    pub input: String,
+    /// Sector ids, or region names.
+    pub resolved: Vec<String>,
+    /// How it was matched.
+    pub how: String,
+}
+
+/// The profile as the recommender understood it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileSummary {
+    /// Name.
+    pub name: String,
+    /// Country code.
+    pub country: String,
+    /// Sectors, resolved.
+    pub sectors: Vec<ResolvedTerm>,
+    /// Keywords that pointed to sectors.
+    pub keywords: Vec<ResolvedTerm>,
+    /// Keywords that partners' names use for what they make, with those partners' ids.
+    pub products: Vec<ResolvedTerm>,
+    /// Preferred regions, resolved.
+    pub preferred_regions: Vec<ResolvedTerm>,
+    /// Tech level.
+    pub tech_level: crate::Level,
+    /// Tolerance of political control.
+    pub control_tolerance: f64,
+    /// Goals.
+    pub goals: Vec<&'static str>,
 }
 
 /// A partner on the Pareto front of tech level against political control.

@@ -75,13 +75,13 @@ impl Layout {
 /// Writes a partner's features into a zeroed row, as the matrix holds them.
 fn fill_row(
     tax: &Taxonomy,
-    reg: &crate::Regions,
+    reg: &crate::dataset::Regions,
     layout: &Layout,
-    p: &crate::Partner,
+    p: &crate::dataset::Partner,
     mut row: ndarray::ArrayViewMut1<f64>,
 ) {
     for j in 0..tax.sectors().len() {
-        let wanted = crate::SectorId(j as u16);
+        let wanted = crate::dataset::SectorId(j as u16);
         row[layout.sectors.start + j] = p
             .sectors()
             .iter()
@@ -108,7 +108,7 @@ fn fill_row(
     row[layout.evidence] = coverage;
     if let Some(main) = p.sectors().first() {
         for j in 0..tax.sectors().len() {
-            let wanted = crate::SectorId(j as u16);
+            let wanted = crate::dataset::SectorId(j as u16);
             row[layout.evidence_sectors.start + j] = coverage * tax.closeness(wanted, *main);
         }
     }
@@ -128,7 +128,7 @@ fn fill_row(
 /// | `tech` | its tech level: 0, 0.5 or 1 for low, medium, high |
 /// | `control` | its political control: 0, 0.5 or 1 |
 /// | `kinds` (one-hot) | its [`Kind`], in [`Kind::ALL`] order |
-/// | `evidence` | how much the briefing points to it ([`Evidence`](crate::Evidence)): 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
+/// | `evidence` | how much the briefing points to it ([`Evidence`](crate::dataset::Evidence)): 1 for a case study of section 3.2 (a partner with a heading of its own) or a partner its conclusion names (section 5), 0.8 for Table 1 (the briefing's own "sample of cluster organisations by sector"), 0.5 for a record named in the prose, 0.3 for a listing only (Tables 2 to 4, footnotes) |
 /// | `evidence_sectors` (one per taxonomy sector) | `evidence` times the closeness of a profile asking for that sector to the partner's main field (its first sector): the evidence component of a profile naming that one sector |
 ///
 /// Every value is the scoring model's own: a row's `sectors` column `j` is the sector fit

@@ -14,13 +14,13 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-impl Recommender<'_> {
-    /// The recommendations as one self-contained HTML page (inline SVG, CSS and script;
-    /// nothing is fetched): the data's date, the profile as resolved, what-if controls, the
-    /// tech-versus-control chart of every candidate in the profile's field with the top
-    /// matches numbered, a tile map of the provinces, and the table of matches with their
+impl Recommender {
+    /// `recs` as one self-contained HTML page (inline SVG, CSS and script; nothing is
+    /// fetched): the data's date, the profile as resolved, what-if controls, the
+    /// tech-versus-control chart of every candidate in the profile's field with the matches
+    /// numbered, a tile map of the provinces, and the table of `recs`' matches with their
     /// score breakdown, reasons, risks (their text in `<details>`) and who can help (linked
-    /// to their websites).
+    /// to their websites). The list shown is the caller's, as given.
     ///
     /// The what-if controls (control tolerance, the seven weights, the goals) re-rank the
     /// list, the chart and the map in the page. The page carries each candidate's
@@ -33,11 +33,28 @@ impl Recommender<'_> {
     /// written reasons are those of the report's own settings, and the page says so when
     /// the settings differ.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Dataset, Options, Profile, Recommender};
+    /// # fn main() -> Result<(), eccp_china::Error> {
+    /// let rec = Recommender::new(Dataset::embedded()?);
+    /// let p = Profile::builder("Wind", "DK").sector("wind energy").build()?;
+    /// let recs = rec.recommend_profile(&p, &Options { top_k: 5, ..Options::default() })?;
+    /// let page = rec.report_html(&recs)?;
+    /// assert!(page.starts_with("<!DOCTYPE html>"));
+    /// assert!(page.contains(&recs.matches[0].name));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// As [`Recommender::recommend`].
-    pub fn report_html(&self, resolved: &ResolvedProfile, options: &Options) -> Result<String> {
-        let recs = self.recommend(resolved, options)?;
+    /// None for recommendations this recommender made; the what-if candidates are ranked
+    /// with `recs`' own options, so errors are those of [`Recommender::recommend`].
+    pub fn report_html(&self, recs: &Recommendations) -> Result<String> {
+        let resolved: &ResolvedProfile = &recs.basis.resolved;
+        let options = &recs.basis.options;
         // Every record in the profile's field that some setting of the controls could rank:
         // the filters stay, scores are not cut and intermediaries are in (the business
         // support goal admits them), each explained at the report's settings.
@@ -72,7 +89,7 @@ impl Recommender<'_> {
                 })
             })
             .collect();
-        Ok(page(d, resolved, options, &recs, &candidates))
+        Ok(page(d, resolved, options, recs, &candidates))
     }
 }
 
@@ -80,7 +97,7 @@ impl Recommender<'_> {
 /// to its own page. Memory holds a few names per cluster, not the reports.
 ///
 /// ```
-/// use eccp_china::{BatchIndex, Dataset, Options, Profile, Recommender};
+/// use eccp_china::{Dataset, Options, Profile, Recommender, html::BatchIndex};
 /// # fn main() -> Result<(), eccp_china::Error> {
 /// let rec = Recommender::new(Dataset::embedded()?);
 /// let p = Profile::from_json(r#"{"name": "Wind", "country": "DK", "sectors": ["wind energy"]}"#)?;
@@ -417,7 +434,7 @@ fn chart(out: &mut String, candidates: &[Candidate], recs: &Recommendations, bus
 }
 
 /// The polyline points of a Pareto front: its cells, by tech level.
-fn pareto_points(front: &[crate::ParetoEntry]) -> String {
+fn pareto_points(front: &[crate::explain::ParetoEntry]) -> String {
     let mut cells: Vec<(f64, f64)> = front
         .iter()
         .map(|e| (level_x(e.tech), level_y(e.control)))
@@ -536,14 +553,14 @@ fn bar(out: &mut String, m: &Match) {
     );
     let mut x = 0.0;
     for (i, c) in Component::ALL.iter().enumerate() {
-        let w = 220.0 * m.breakdown[c.as_str()];
+        let w = 220.0 * m.breakdown[*c];
         let _ = write!(
             out,
             r##"<rect data-component="{}" x="{x:.2}" y="0" width="{w:.2}" height="16" fill="{}"><title>{} {:.3}</title></rect>"##,
             c.as_str(),
             COLOURS[i],
             c.as_str(),
-            m.breakdown[c.as_str()]
+            m.breakdown[*c]
         );
         x += w;
     }
@@ -578,7 +595,7 @@ fn link(out: &mut String, text: &str, site: Option<&str>) {
 }
 
 /// A risk: its title and source, its text folded under them.
-fn risk(out: &mut String, r: &crate::Risk) {
+fn risk(out: &mut String, r: &crate::explain::Risk) {
     let _ = write!(
         out,
         "<details class=\"risk\"><summary>{} <span class=\"src\">[{}]</span></summary>{}</details>",
@@ -733,10 +750,10 @@ fn model<'a>(
                                 .is_some_and(|p| reg.province(p).name() == name)
                         })
                     }),
-                    sector: m.components["sector"],
-                    region: m.components["region"],
-                    reciprocity: m.components["reciprocity"],
-                    evidence: m.components["evidence"],
+                    sector: m.components[Component::Sector],
+                    region: m.components[Component::Region],
+                    reciprocity: m.components[Component::Reciprocity],
+                    evidence: m.components[Component::Evidence],
                 }
             })
             .collect(),

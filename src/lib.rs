@@ -32,37 +32,39 @@
 //!
 //! # Overview
 //!
-//! The data flows one way, one module a step:
+//! The data flows one way, one module a step; the root holds the few types every step uses.
 //!
-//! 1. **Data** ([`Dataset`]): the embedded JSON files, parsed and validated once. A user's own
-//!    partner file joins them through [`DatasetBuilder`], with the same checks.
-//! 2. **Profile resolution** ([`Profile`], [`Matcher`]): the profile's free-text sectors,
-//!    keywords and regions become taxonomy sectors, regions and the industrial clusters whose
-//!    names use a term for their product, exactly, through a typo, or through a keyword;
-//!    what cannot be resolved is an error (sectors, regions) or a [`Warning`] (keywords).
-//! 3. **Scoring** ([`Recommender::recommend`]): one model, seven named [`Component`]s each
-//!    in [0, 1], weighted by [`Weights`]. Each component is one rule, written once as a
-//!    function of the resolved profile and a few features of the partner, returning its value
-//!    and what produced it. Intermediaries (support services, government bodies) are kept
-//!    apart unless asked for, and a partner in no field the profile names is no match.
-//!    Filters, diversity caps and top k come from [`Options`]. Past option validation,
-//!    scoring cannot fail.
-//! 4. **Explanation** ([`Match`]): reasons rendered from what each component returned, with
-//!    the briefing's sections; [`Risk`]s from its policy notes whose conditions hold for the
-//!    partner; [`Intermediary`]s who can broker the contact; a Pareto view of tech level
-//!    against political control.
-//! 5. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`],
-//!    [`Recommender::report_html`] (a self-contained page with the tech-versus-control
-//!    chart and a province map) and [`csvio`] (many profiles in, matches out).
+//! 1. **Data**: [`Dataset`] holds the briefing's clusters, parks, zones and organisations,
+//!    parsed and validated once; a user's own partner file joins them through
+//!    [`DatasetBuilder`], with the same checks. The records are in [`data`].
+//! 2. **Profile resolution** ([`resolve`]): a [`Profile`] (from JSON, or typed with
+//!    [`Profile::builder`]) has free-text sectors, keywords and regions; a
+//!    [`resolve::Matcher`] turns them into taxonomy sectors, regions and the industrial
+//!    clusters whose names use a term for their product, exactly, through a typo, or through
+//!    a keyword. What cannot be resolved is an error (sectors, regions) or a
+//!    [`resolve::Warning`] (keywords).
+//! 3. **Scoring** ([`score`]): one model, seven named [`Component`]s each in [0, 1],
+//!    weighted by [`Weights`]. Each component is one rule, written once as a function of the
+//!    resolved profile and a few features of the partner, returning its value and what
+//!    produced it. Intermediaries (support services, government bodies) are kept apart
+//!    unless asked for, and a partner in no field the profile names is no match. Filters,
+//!    diversity caps and top k come from [`Options`]. Past option validation, scoring cannot
+//!    fail. [`Recommender`] runs it.
+//! 4. **Explanation** ([`explain`]): each [`Match`] carries reasons rendered from what each
+//!    component returned, with the briefing's sections; risks from its policy notes whose
+//!    conditions hold for the partner; intermediaries who can broker the contact. A
+//!    [`Recommendations`] adds what the matches share (the field block) and a Pareto view of
+//!    tech level against political control. [`Recommender::recommend_for_partner`] explains
+//!    the other direction: which EU clusters suit one Chinese partner.
+//! 5. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`], [`html`] (a
+//!    self-contained page with what-if controls, the tech-versus-control chart and a province
+//!    map) and [`csvio`] (many profiles in, matches out, safe for spreadsheets).
 //!
-//! At scale, [`Recommender::rank`], [`Recommender::rank_batch`] and
-//! [`Recommender::rank_profiles`] (one partner, many clusters) run the [`kernel`]: partners
-//! packed into 12-byte rows, lookup tables built by evaluating the model's own component
-//! functions, a fused top-k, and the optional `rayon` feature for all cores; its candidates
-//! are re-scored exactly. Partners stay feature vectors: [`Recommender::features`] exports
-//! them as a documented `ndarray` [`FeatureMatrix`] (its [`Layout`]) for your own models and
-//! plots. [`evaluate`] measures ranking quality on graded judgments;
-//! [`reference`](mod@reference) is the slow, direct scorer the fast paths are tested against.
+//! Beside the flow: [`kernel`] ranks packed partners at scale ([`Recommender::rank`],
+//! [`Recommender::rank_batch`], the optional `rayon` feature); [`features`] exports partners
+//! as an `ndarray` feature matrix for your own models and plots; [`evaluate`] measures
+//! ranking quality on graded judgments; [`reference`](mod@reference) is the slow, direct
+//! scorer the fast paths are tested against; [`limits`] caps every input.
 //!
 //! The score follows the briefing's central trade-off (section 3.1): science parks and
 //! special economic zones are high-tech but policy-dependent, industrial clusters are
@@ -92,37 +94,30 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-pub mod csvio;
 mod dataset;
 mod error;
-pub mod evaluate;
-mod explain;
-mod features;
-mod html;
-pub mod kernel;
-pub mod limits;
-mod output;
 mod profile;
 mod recommend;
-pub mod reference;
-mod resolve;
 mod rng;
-mod score;
 mod text;
 
-pub use dataset::{
-    Assessment, Conditions, Correction, Dataset, DatasetBuilder, Evidence, Facts, Figure,
-    FirmCount, Goal, Kind, Level, MacroRegion, MacroRegionId, NoteKind, Partner, PartnerIndex,
-    Place, PlaceId, PlaceLevel, PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions,
-    Role, Sector, SectorId, Source, SourceRef, Taxonomy, Vocabulary, DATA_VERSION,
-};
+// The data flow, one module a step. Each public module documents its step.
+pub mod csvio;
+pub mod data;
+pub mod explain;
+pub mod html;
+mod output;
+pub mod resolve;
+pub mod score;
+// Beside the flow: scale, export, measurement and limits.
+pub mod evaluate;
+pub mod features;
+pub mod kernel;
+pub mod limits;
+pub mod reference;
+
+pub use dataset::{Dataset, DatasetBuilder, Goal, Kind, Level, DATA_VERSION};
 pub use error::{Error, Result};
-pub use explain::{Intermediary, ParetoEntry, Reason, Risk};
-pub use features::{FeatureMatrix, Layout};
-pub use html::BatchIndex;
-pub use profile::{Profile, ProfileInput};
-pub use recommend::{Match, ProfileSummary, Recommendations, Recommender, ResolvedTerm};
-pub use resolve::{MatchKind, Matcher, RegionMatch, ResolvedProfile, SectorMatch, Warning};
-pub use score::{
-    control_fit, goal_affinity, tech_fit, Component, Diversity, Filter, Options, Weights,
-};
+pub use profile::{Profile, ProfileBuilder, ProfileInput};
+pub use recommend::{Match, PartnerRecommendations, ProfileMatch, Recommendations, Recommender};
+pub use score::{Component, Diversity, Filter, Options, Weights};

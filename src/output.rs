@@ -1,10 +1,10 @@
 //! Step 6 of the data flow: recommendations as text or JSON.
 
-use crate::recommend::{Match, Recommendations};
+use crate::recommend::{Match, PartnerRecommendations, Recommendations};
 use std::fmt::Write;
 
 /// " (website)", or nothing.
-fn site(i: &crate::Intermediary) -> String {
+fn site(i: &crate::explain::Intermediary) -> String {
     i.website
         .as_deref()
         .map(|w| format!(" ({w})"))
@@ -49,7 +49,7 @@ impl Recommendations {
         let mut o = String::new();
         let p = &self.profile;
         let _ = writeln!(o, "Chinese partners for {} ({})", p.name, p.country);
-        let terms = |v: &[crate::recommend::ResolvedTerm]| {
+        let terms = |v: &[crate::explain::ResolvedTerm]| {
             v.iter()
                 .map(|t| format!("{} -> {}", t.input, t.resolved.join(", ")))
                 .collect::<Vec<_>>()
@@ -97,7 +97,7 @@ impl Recommendations {
             );
             let parts: Vec<String> = crate::Component::ALL
                 .iter()
-                .map(|c| format!("{} {:.2}", c.as_str(), m.breakdown[c.as_str()]))
+                .map(|c| format!("{} {:.2}", c.as_str(), m.breakdown[*c]))
                 .collect();
             let _ = writeln!(o, "    score = {}", parts.join(" + "));
             let f = &self.field;
@@ -295,5 +295,56 @@ impl Recommendations {
                 );
             }
         }
+    }
+}
+
+impl PartnerRecommendations {
+    /// As one pretty-printed JSON object with a `matches` array of profiles.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// As plain text: the partner, then each profile it suits with its score, parts, reasons
+    /// and risks. No control character but line breaks.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "EU clusters for {} ({}, {})",
+            self.name,
+            self.kind.as_str().replace('_', " "),
+            self.province.as_deref().unwrap_or("national")
+        );
+        if self.matches.is_empty() {
+            let _ = writeln!(o, "\nNone of the profiles works in this partner's field.");
+        }
+        for m in &self.matches {
+            let _ = writeln!(
+                o,
+                "\n{:>2}. {} ({})  [{:.3}]",
+                m.rank, m.name, m.country, m.score
+            );
+            let parts: Vec<String> = m
+                .breakdown
+                .iter()
+                .map(|(c, v)| format!("{c} {v:.2}"))
+                .collect();
+            let _ = writeln!(o, "    score = {}", parts.join(" + "));
+            for r in &m.reasons {
+                let _ = writeln!(o, "    - {} [{}]", r.text, r.source);
+            }
+            for r in &m.risks {
+                let _ = writeln!(o, "    ! {}: {} [{}]", r.title, r.text, r.source);
+            }
+        }
+        o.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                }
+            })
+            .collect()
     }
 }

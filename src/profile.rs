@@ -96,7 +96,7 @@ pub struct ProfileInput {
 /// Invariants: `name` is non-blank; `country` is an upper-case European ISO code; there is at
 /// least one sector; every string is within [`limits`]; `control_tolerance` is in [0, 1];
 /// `goals` is non-empty, sorted and without duplicates. Sectors, keywords and regions are
-/// still free text: [`Matcher::resolve`](crate::Matcher::resolve) turns them into taxonomy
+/// still free text: [`Matcher::resolve`](crate::resolve::Matcher::resolve) turns them into taxonomy
 /// ids against a dataset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ProfileInput", into = "ProfileInput")]
@@ -113,6 +113,41 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A typed way to build a profile in code: sectors and the rest added one by one or
+    /// from any iterator of strings, goals as [`Goal`]s, the level as a [`Level`]; checked by
+    /// [`ProfileBuilder::build`] exactly as a JSON profile is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Goal, Level, Profile};
+    /// # fn main() -> Result<(), eccp_china::Error> {
+    /// let p = Profile::builder("Southern German e-mobility cluster", "DE")
+    ///     .sectors(["automotive", "electric vehicles"])
+    ///     .keyword("battery systems")
+    ///     .tech_level(Level::High)
+    ///     .control_tolerance(0.5)
+    ///     .goals([Goal::RdCooperation, Goal::MarketAccess])
+    ///     .preferred_regions(["Pearl River Delta", "Sichuan"])
+    ///     .build()?;
+    /// assert_eq!(p.goals(), &[Goal::MarketAccess, Goal::RdCooperation]);
+    ///
+    /// // The same checks as JSON: a profile needs a sector.
+    /// let e = Profile::builder("No field", "DE").build().unwrap_err();
+    /// assert!(e.to_string().contains("sectors"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder(name: impl Into<String>, country: impl Into<String>) -> ProfileBuilder {
+        ProfileBuilder {
+            input: ProfileInput {
+                name: name.into(),
+                country: country.into(),
+                ..ProfileInput::default()
+            },
+        }
+    }
+
     /// Parses and checks a profile from JSON.
     ///
     /// # Errors
@@ -235,6 +270,111 @@ impl Profile {
     /// Its number of members, if given.
     pub fn members(&self) -> Option<u32> {
         self.members
+    }
+}
+
+/// Builds a [`Profile`] in code; made by [`Profile::builder`]. Each list method adds to what
+/// is there. Nothing is checked until [`ProfileBuilder::build`], which checks as
+/// `Profile::try_from` does.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ProfileBuilder {
+    input: ProfileInput,
+}
+
+impl ProfileBuilder {
+    /// Adds a sector (free text, resolved against the taxonomy).
+    pub fn sector(mut self, sector: impl Into<String>) -> ProfileBuilder {
+        self.input.sectors.push(sector.into());
+        self
+    }
+
+    /// Adds sectors.
+    pub fn sectors<S: Into<String>>(
+        mut self,
+        sectors: impl IntoIterator<Item = S>,
+    ) -> ProfileBuilder {
+        self.input
+            .sectors
+            .extend(sectors.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds a keyword (a technology, product or topic).
+    pub fn keyword(mut self, keyword: impl Into<String>) -> ProfileBuilder {
+        self.input.keywords.push(keyword.into());
+        self
+    }
+
+    /// Adds keywords.
+    pub fn keywords<S: Into<String>>(
+        mut self,
+        keywords: impl IntoIterator<Item = S>,
+    ) -> ProfileBuilder {
+        self.input
+            .keywords
+            .extend(keywords.into_iter().map(Into::into));
+        self
+    }
+
+    /// The cluster's own tech level (`Medium` when not set).
+    pub fn tech_level(mut self, level: Level) -> ProfileBuilder {
+        self.input.tech_level = Some(level);
+        self
+    }
+
+    /// How much government steering the cluster tolerates, from 0 to 1 (0.5 when not set).
+    pub fn control_tolerance(mut self, tolerance: f64) -> ProfileBuilder {
+        self.input.control_tolerance = Some(tolerance);
+        self
+    }
+
+    /// Adds a goal ([`Goal::MarketAccess`] alone when none is set).
+    pub fn goal(mut self, goal: Goal) -> ProfileBuilder {
+        self.input.goals.push(goal.as_str().to_string());
+        self
+    }
+
+    /// Adds goals.
+    pub fn goals(mut self, goals: impl IntoIterator<Item = Goal>) -> ProfileBuilder {
+        self.input
+            .goals
+            .extend(goals.into_iter().map(|g| g.as_str().to_string()));
+        self
+    }
+
+    /// Adds a preferred region: a macro-region, province or city, in English, pinyin or
+    /// Chinese characters.
+    pub fn preferred_region(mut self, region: impl Into<String>) -> ProfileBuilder {
+        self.input.preferred_regions.push(region.into());
+        self
+    }
+
+    /// Adds preferred regions.
+    pub fn preferred_regions<S: Into<String>>(
+        mut self,
+        regions: impl IntoIterator<Item = S>,
+    ) -> ProfileBuilder {
+        self.input
+            .preferred_regions
+            .extend(regions.into_iter().map(Into::into));
+        self
+    }
+
+    /// The number of member organisations.
+    pub fn members(mut self, members: u32) -> ProfileBuilder {
+        self.input.members = Some(members);
+        self
+    }
+
+    /// Checks the profile.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Profile`] naming the field, as for a JSON profile (see [`Profile`]'s
+    /// invariants).
+    pub fn build(self) -> Result<Profile> {
+        Profile::try_from(self.input)
     }
 }
 

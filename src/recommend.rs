@@ -2,50 +2,126 @@
 //! kernel's packed form and turns profiles into explained, ranked [`Recommendations`].
 
 use crate::dataset::{Dataset, Kind, PartnerIndex, Role};
-use crate::explain::{self, FieldNotes, Intermediary, ParetoEntry, Reason, Risk};
+use crate::explain::{
+    self, FieldNotes, Intermediary, ParetoEntry, ProfileSummary, Reason, ResolvedTerm, Risk,
+};
 use crate::features::FeatureMatrix;
 use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
 use crate::resolve::{Matcher, ResolvedProfile, Warning};
-use crate::score::{self, Component, Options, Query, Scored};
+use crate::score::{self, Options, PerComponent, Query, Scored};
 use crate::Result;
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Ranks a dataset's partners for EU cluster profiles.
 ///
-/// Build one per dataset and keep it: it packs the partners for the kernel once. It is
-/// immutable, `Send` and `Sync`, so one recommender serves many threads. The dense
-/// [`FeatureMatrix`] is built only if [`Recommender::features`] asks for it: ranking does not
-/// need it.
+/// Build one per dataset and keep it: it packs the partners for the kernel once. It holds its
+/// dataset (the embedded one by reference, or one it owns or shares, see [`SharedDataset`]),
+/// so an application can keep a recommender for its own data in a struct or a `static`
+/// without borrowing. It is immutable, `Send` and `Sync`, so one recommender serves many
+/// threads. The dense [`FeatureMatrix`] is built only if [`Recommender::features`] asks for
+/// it: ranking does not need it.
+///
+/// # Examples
+///
+/// The embedded data, or a dataset of your own held by the recommender:
+///
+/// ```
+/// use eccp_china::{Dataset, Options, Profile, Recommender};
+/// use std::sync::Arc;
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let embedded = Recommender::new(Dataset::embedded()?);
+///
+/// let mine: Arc<Dataset> = Arc::new(Dataset::builder().build()?);
+/// struct App { rec: Recommender }
+/// let app = App { rec: Recommender::new(Arc::clone(&mine)) };
+///
+/// let profile = Profile::builder("Wind", "DK").sector("wind energy").build()?;
+/// let a = embedded.recommend_profile(&profile, &Options::default())?;
+/// let b = app.rec.recommend_profile(&profile, &Options::default())?;
+/// assert_eq!(a.matches, b.matches);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
-pub struct Recommender<'d> {
-    dataset: &'d Dataset,
+pub struct Recommender {
+    dataset: SharedDataset,
     /// Built on first use, for export.
     matrix: OnceLock<FeatureMatrix>,
     packed: PackedPartners,
 }
 
-impl<'d> Recommender<'d> {
-    /// Packs the partners of `dataset`.
-    pub fn new(dataset: &'d Dataset) -> Recommender<'d> {
+/// A dataset as a [`Recommender`] holds it: the embedded one (or any `&'static Dataset`) by
+/// reference, or a [`Dataset`] it owns or shares through an [`Arc`]. Made by `From`, so
+/// [`Recommender::new`] takes any of the three.
+#[derive(Debug, Clone)]
+pub struct SharedDataset(Holder);
+
+#[derive(Debug, Clone)]
+enum Holder {
+    Static(&'static Dataset),
+    Shared(Arc<Dataset>),
+}
+
+impl std::ops::Deref for SharedDataset {
+    type Target = Dataset;
+    fn deref(&self) -> &Dataset {
+        match &self.0 {
+            Holder::Static(d) => d,
+            Holder::Shared(d) => d,
+        }
+    }
+}
+
+impl From<&'static Dataset> for SharedDataset {
+    fn from(d: &'static Dataset) -> SharedDataset {
+        SharedDataset(Holder::Static(d))
+    }
+}
+
+impl From<Arc<Dataset>> for SharedDataset {
+    fn from(d: Arc<Dataset>) -> SharedDataset {
+        SharedDataset(Holder::Shared(d))
+    }
+}
+
+impl From<Dataset> for SharedDataset {
+    fn from(d: Dataset) -> SharedDataset {
+        SharedDataset(Holder::Shared(Arc::new(d)))
+    }
+}
+
+// One recommender serves many threads: fail to compile if that stops being true.
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<Recommender>();
+    send_and_sync::<Dataset>();
+};
+
+impl Recommender {
+    /// Packs the partners of `dataset`: `Dataset::embedded()?`, a [`Dataset`] of your own or
+    /// an `Arc<Dataset>` you share.
+    pub fn new(dataset: impl Into<SharedDataset>) -> Recommender {
+        let dataset = dataset.into();
+        let packed = PackedPartners::new(&dataset);
         Recommender {
             dataset,
             matrix: OnceLock::new(),
-            packed: PackedPartners::new(dataset),
+            packed,
         }
     }
 
     /// The dataset.
-    pub fn dataset(&self) -> &'d Dataset {
-        self.dataset
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
     }
 
     /// The partners as a dense feature matrix (built on the first call, then kept): the
     /// one-hot expansion of the features the model scores, for export.
     pub fn features(&self) -> &FeatureMatrix {
-        self.matrix.get_or_init(|| FeatureMatrix::new(self.dataset))
+        self.matrix
+            .get_or_init(|| FeatureMatrix::new(&self.dataset))
     }
 
     /// Resolves a profile's free text (see [`Matcher::resolve`]).
@@ -54,7 +130,7 @@ impl<'d> Recommender<'d> {
     ///
     /// As [`Matcher::resolve`]: a sector or region that matches nothing.
     pub fn resolve(&self, profile: &Profile) -> Result<ResolvedProfile> {
-        Matcher::new(self.dataset).resolve(profile)
+        Matcher::new(&self.dataset).resolve(profile)
     }
 
     /// Resolves `profile` and recommends partners for it.
@@ -92,19 +168,19 @@ impl<'d> Recommender<'d> {
         resolved: &ResolvedProfile,
         options: &Options,
     ) -> Result<Vec<(PartnerIndex, f64)>> {
-        let q = Query::new(self.dataset, resolved, options)?;
+        let q = Query::new(&self.dataset, resolved, options)?;
         if !self.kernel_serves(options) {
             return Ok(self.rank_exactly(&q, options));
         }
-        let kq = KernelQuery::new(self.dataset, &q, &self.packed);
+        let kq = KernelQuery::new(&self.dataset, &q, &self.packed);
         let rows = kernel::candidates(&self.packed, &kq, options.top_k);
         Ok(self.rescore(&q, rows, options.top_k))
     }
 
     /// Every admitted partner scored exactly, ranked, with the diversity caps applied.
     fn rank_exactly(&self, q: &Query, options: &Options) -> Vec<(PartnerIndex, f64)> {
-        let everyone = score::score_all(self.dataset, q);
-        score::select(self.dataset, &everyone, options.diversity, options.top_k)
+        let everyone = score::score_all(&self.dataset, q);
+        score::select(&self.dataset, &everyone, options.diversity, options.top_k)
             .into_iter()
             .map(|s| (s.partner, s.score))
             .collect()
@@ -113,7 +189,7 @@ impl<'d> Recommender<'d> {
     /// The exact scores of the kernel's candidates and of the partners the profile's
     /// keywords name (whose names the kernel does not read), ranked by exact score and id.
     fn rescore(&self, q: &Query, rows: Vec<(usize, f64)>, k: usize) -> Vec<(PartnerIndex, f64)> {
-        let d = self.dataset;
+        let d: &Dataset = &self.dataset;
         let mut partners: Vec<PartnerIndex> = rows
             .into_iter()
             .map(|(row, _)| self.packed.partner_of(row))
@@ -153,7 +229,7 @@ impl<'d> Recommender<'d> {
     ) -> Result<Vec<Vec<(PartnerIndex, f64)>>> {
         let queries = profiles
             .iter()
-            .map(|r| Query::new(self.dataset, r, options))
+            .map(|r| Query::new(&self.dataset, r, options))
             .collect::<Result<Vec<Query>>>()?;
         if !self.kernel_serves(options) {
             return Ok(queries
@@ -163,7 +239,7 @@ impl<'d> Recommender<'d> {
         }
         let kqs: Vec<KernelQuery> = queries
             .iter()
-            .map(|q| KernelQuery::new(self.dataset, q, &self.packed))
+            .map(|q| KernelQuery::new(&self.dataset, q, &self.packed))
             .collect();
         let rows = kernel::batch_candidates(&self.packed, &kqs, options.top_k);
         Ok(queries
@@ -187,7 +263,7 @@ impl<'d> Recommender<'d> {
         profiles: &[ResolvedProfile],
         options: &Options,
     ) -> Result<Vec<(usize, f64)>> {
-        let d = self.dataset;
+        let d: &Dataset = &self.dataset;
         let queries = profiles
             .iter()
             .map(|r| Query::new(d, r, options))
@@ -224,6 +300,92 @@ impl<'d> Recommender<'d> {
         Ok(exact)
     }
 
+    /// The reverse direction, explained: for the partner with id `partner`, the
+    /// `options.top_k` EU cluster profiles it suits best, each with the same score, parts,
+    /// reasons and risks the forward direction gives that pair ([`Recommender::recommend`]
+    /// ranks partners for one profile; this ranks profiles for one partner, on the same
+    /// model). A Chinese zone or association looking for European clusters asks this.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Dataset, Options, Profile, Recommender};
+    /// # fn main() -> Result<(), eccp_china::Error> {
+    /// let rec = Recommender::new(Dataset::embedded()?);
+    /// let clusters = [
+    ///     Profile::builder("Wind", "DK").sector("wind energy").build()?,
+    ///     Profile::builder("Cars", "DE").sector("automotive").build()?,
+    ///     Profile::builder("Textiles", "PT").sector("textiles").build()?,
+    /// ];
+    /// let r = rec.recommend_for_partner("huadu-automobile", &clusters, &Options::default())?;
+    /// assert_eq!(r.matches[0].name, "Cars");
+    /// assert!(!r.matches[0].reasons.is_empty());
+    /// assert!(r.matches.iter().all(|m| m.name != "Textiles")); // no sector fit, no match
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for an id that is no partner of the dataset
+    /// (naming the closest ids) or invalid options; as [`Recommender::resolve`] for a profile
+    /// that does not resolve.
+    pub fn recommend_for_partner(
+        &self,
+        partner: &str,
+        profiles: &[Profile],
+        options: &Options,
+    ) -> Result<PartnerRecommendations> {
+        let d: &Dataset = &self.dataset;
+        let index = d.find_partner(partner).ok_or_else(|| {
+            let closest = crate::text::closest(partner, d.partners().iter().map(|p| p.id()), 3);
+            crate::Error::Option {
+                option: "partner".into(),
+                message: format!(
+                    "`{partner}` is no partner id of the dataset{}",
+                    if closest.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", closest.join(", "))
+                    }
+                ),
+            }
+        })?;
+        let resolved = profiles
+            .iter()
+            .map(|p| self.resolve(p))
+            .collect::<Result<Vec<ResolvedProfile>>>()?;
+        let ranked = self.rank_profiles(index, &resolved, options)?;
+        let p = d.partner(index);
+        let mut matches = Vec::with_capacity(ranked.len());
+        for (rank, (i, _)) in ranked.into_iter().enumerate() {
+            let r = &resolved[i];
+            let q = Query::new(d, r, options)?;
+            let s = q.score(d, index);
+            matches.push(ProfileMatch {
+                rank: rank + 1,
+                profile: i,
+                name: r.profile().name().to_string(),
+                country: r.profile().country().to_string(),
+                score: s.score,
+                breakdown: PerComponent::new(s.parts),
+                components: PerComponent::new(s.components),
+                reasons: explain::reasons(d, &q, r, &s),
+                risks: explain::risks(d, r, p),
+            });
+        }
+        let reg = d.regions();
+        Ok(PartnerRecommendations {
+            partner: index,
+            id: p.id().to_string(),
+            name: p.name().to_string(),
+            kind: p.kind(),
+            province: p.province().map(|pr| reg.province(pr).name().to_string()),
+            matches,
+            data_version: crate::DATA_VERSION,
+        })
+    }
+
     /// The kernel's lookup tables for a profile, to score packed rows of this dataset's
     /// taxonomy and regions (for instance [`PackedPartners::synthetic`] ones).
     ///
@@ -239,8 +401,8 @@ impl<'d> Recommender<'d> {
             weights: *weights,
             ..Options::default()
         };
-        let q = Query::new(self.dataset, resolved, &options)?;
-        Ok(KernelQuery::new(self.dataset, &q, &self.packed))
+        let q = Query::new(&self.dataset, resolved, &options)?;
+        Ok(KernelQuery::new(&self.dataset, &q, &self.packed))
     }
 
     /// The packed rows the kernel reads.
@@ -269,12 +431,12 @@ impl<'d> Recommender<'d> {
         resolved: &ResolvedProfile,
         options: &Options,
     ) -> Result<Recommendations> {
-        let q = Query::new(self.dataset, resolved, options)?;
+        let q = Query::new(&self.dataset, resolved, options)?;
         // Every admitted partner scored exactly: the top k and the Pareto view (which looks
         // at every partner in the profile's field) are both read from it.
-        let everyone = score::score_all(self.dataset, &q);
-        let ranked = score::select(self.dataset, &everyone, options.diversity, options.top_k);
-        let d = self.dataset;
+        let everyone = score::score_all(&self.dataset, &q);
+        let ranked = score::select(&self.dataset, &everyone, options.diversity, options.top_k);
+        let d: &Dataset = &self.dataset;
         let reg = d.regions();
         // Who can help: the intermediaries the same model scores best for this profile.
         let helpers = score::score_where(d, &q, &score::Admission::everyone(), |p| {
@@ -299,14 +461,9 @@ impl<'d> Recommender<'d> {
                     tech: p.tech().level(),
                     control: p.control().level(),
                     score: s.score,
-                    breakdown: Component::ALL
-                        .iter()
-                        .map(|c| (c.as_str(), s.parts[*c as usize]))
-                        .collect(),
-                    components: Component::ALL
-                        .iter()
-                        .map(|c| (c.as_str(), s.components[*c as usize]))
-                        .collect(),
+                    partner: s.partner,
+                    breakdown: PerComponent::new(s.parts),
+                    components: PerComponent::new(s.components),
                     reasons: explain::reasons(d, &q, resolved, s),
                     risks: explain::risks(d, resolved, p),
                     intermediaries: explain::intermediaries(d, resolved, s, &helpers),
@@ -366,16 +523,17 @@ impl<'d> Recommender<'d> {
                 control_tolerance: profile.control_tolerance(),
                 goals: profile.goals().iter().map(|g| g.as_str()).collect(),
             },
-            weights: Component::ALL
-                .iter()
-                .map(|c| (c.as_str(), weights[*c as usize]))
-                .collect(),
+            weights: PerComponent::new(*weights),
             matches,
             field,
             pareto: explain::pareto(d, &everyone),
             general_risks: explain::general_notes(d),
             warnings: resolved.warnings().to_vec(),
             data_version: crate::DATA_VERSION,
+            basis: Basis {
+                resolved: Arc::new(resolved.clone()),
+                options: options.clone(),
+            },
         })
     }
 }
@@ -399,38 +557,49 @@ fn field_notes(matches: &[Match]) -> FieldNotes {
     }
 }
 
-/// A profile term and what it resolved to.
+/// The EU cluster profiles one Chinese partner suits, best first, explained: made by
+/// [`Recommender::recommend_for_partner`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResolvedTerm {
-    /// As written.
-    pub input: String,
-    /// Sector ids, or region names.
-    pub resolved: Vec<String>,
-    /// How it was matched.
-    pub how: String,
+pub struct PartnerRecommendations {
+    /// The partner's index in the recommender's dataset.
+    #[serde(skip)]
+    pub partner: PartnerIndex,
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Its province; `None` for national bodies.
+    pub province: Option<String>,
+    /// The profiles it suits, best first (ties to the lower index).
+    pub matches: Vec<ProfileMatch>,
+    /// [`DATA_VERSION`](crate::DATA_VERSION).
+    pub data_version: &'static str,
 }
 
-/// The profile as the recommender understood it.
+/// One EU cluster profile a partner suits: the forward model's score and explanation of
+/// that pair.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProfileSummary {
-    /// Name.
+pub struct ProfileMatch {
+    /// 1 for the best.
+    pub rank: usize,
+    /// Its index in the profiles given.
+    pub profile: usize,
+    /// The cluster's name.
     pub name: String,
-    /// Country code.
+    /// Its country code.
     pub country: String,
-    /// Sectors, resolved.
-    pub sectors: Vec<ResolvedTerm>,
-    /// Keywords that pointed to sectors.
-    pub keywords: Vec<ResolvedTerm>,
-    /// Keywords that partners' names use for what they make, with those partners' ids.
-    pub products: Vec<ResolvedTerm>,
-    /// Preferred regions, resolved.
-    pub preferred_regions: Vec<ResolvedTerm>,
-    /// Tech level.
-    pub tech_level: crate::Level,
-    /// Tolerance of political control.
-    pub control_tolerance: f64,
-    /// Goals.
-    pub goals: Vec<&'static str>,
+    /// The score, exactly the sum of `breakdown`.
+    pub score: f64,
+    /// Weighted part of each component.
+    pub breakdown: PerComponent,
+    /// Each component's value, in [0, 1], before weighting.
+    pub components: PerComponent,
+    /// Why, with the briefing's sections, as the forward direction says it.
+    pub reasons: Vec<Reason>,
+    /// What to watch out for in this pairing.
+    pub risks: Vec<Risk>,
 }
 
 /// One recommended partner, explained.
@@ -456,10 +625,14 @@ pub struct Match {
     pub control: crate::Level,
     /// The score, in [0, 1]: exactly the sum of `breakdown`'s values in component order.
     pub score: f64,
+    /// The partner's index in the recommender's dataset
+    /// ([`Dataset::partner`](crate::Dataset::partner) gives its whole record).
+    #[serde(skip)]
+    pub partner: PartnerIndex,
     /// Weighted part of each component.
-    pub breakdown: BTreeMap<&'static str, f64>,
+    pub breakdown: PerComponent,
     /// Each component's value, in [0, 1], before weighting.
-    pub components: BTreeMap<&'static str, f64>,
+    pub components: PerComponent,
     /// Why, with the briefing's sections.
     pub reasons: Vec<Reason>,
     /// What to watch out for.
@@ -469,9 +642,9 @@ pub struct Match {
 }
 
 impl Match {
-    /// The weighted parts in [`Component::ALL`] order (their sum is [`Match::score`]).
+    /// The weighted parts in [`Component::ALL`](crate::Component::ALL) order (their sum is [`Match::score`]).
     pub fn parts(&self) -> [f64; 7] {
-        Component::ALL.map(|c| self.breakdown[c.as_str()])
+        self.breakdown.values()
     }
 }
 
@@ -481,7 +654,7 @@ pub struct Recommendations {
     /// The profile as understood.
     pub profile: ProfileSummary,
     /// The normalised weights used.
-    pub weights: BTreeMap<&'static str, f64>,
+    pub weights: PerComponent,
     /// The matches, best first.
     pub matches: Vec<Match>,
     /// What is said of two or more matches (the field's demand notes, risks, openings,
@@ -497,4 +670,21 @@ pub struct Recommendations {
     pub warnings: Vec<Warning>,
     /// [`DATA_VERSION`](crate::DATA_VERSION).
     pub data_version: &'static str,
+    /// The resolved profile and options it was made from, for re-rendering.
+    #[serde(skip)]
+    pub(crate) basis: Basis,
+}
+
+/// What a [`Recommendations`] was made from: the HTML report renders the caller's
+/// recommendations and needs these for its what-if controls.
+#[derive(Debug, Clone)]
+pub(crate) struct Basis {
+    pub(crate) resolved: Arc<ResolvedProfile>,
+    pub(crate) options: Options,
+}
+
+impl PartialEq for Basis {
+    fn eq(&self, other: &Basis) -> bool {
+        self.options == other.options && self.resolved.profile() == other.resolved.profile()
+    }
 }

@@ -152,7 +152,7 @@ fn sector(d: &Dataset, r: &ResolvedProfile, p: &Partner) -> f64 {
 
 /// How strong a macro-region is in the profile's sectors: the strengths its prose names,
 /// and the main fields of the clusters, parks and zones located there.
-fn macro_strength(d: &Dataset, r: &ResolvedProfile, m: crate::MacroRegionId) -> f64 {
+fn macro_strength(d: &Dataset, r: &ResolvedProfile, m: crate::dataset::MacroRegionId) -> f64 {
     let mut fields: Vec<SectorId> = d.regions().macro_region(m).strengths().to_vec();
     for p in d.partners() {
         let located = matches!(
@@ -174,7 +174,7 @@ fn region(d: &Dataset, r: &ResolvedProfile, p: &Partner) -> f64 {
         if prefs.is_empty() {
             let n = reg.macro_regions().len();
             let mean = (0..n)
-                .map(|i| macro_strength(d, r, crate::MacroRegionId(i as u8)))
+                .map(|i| macro_strength(d, r, crate::dataset::MacroRegionId(i as u8)))
                 .sum::<f64>()
                 / n.max(1) as f64;
             return NATIONAL.max(mean);
@@ -185,7 +185,7 @@ fn region(d: &Dataset, r: &ResolvedProfile, p: &Partner) -> f64 {
     if prefs.is_empty() {
         return macro_strength(d, r, macro_id);
     }
-    let places: Vec<crate::PlaceId> = p
+    let places: Vec<crate::dataset::PlaceId> = p
         .place()
         .map(|pl| reg.place_ancestors(pl).collect())
         .unwrap_or_default();

@@ -253,6 +253,7 @@
   function fromAddress() {
     var text = (location.search.replace(/^\?/, "") + "&" + location.hash.replace(/^#/, ""));
     var bad = [];
+    given = /(^|&)(tol|w|goals)=/.test(text);
     text.split("&").forEach(function (kv) {
       if (!kv) return;
       var i = kv.indexOf("=");
@@ -277,6 +278,9 @@
     return bad;
   }
 
+  // Whether the address holds settings: without them the page shows the list as the
+  // report was written (the caller's), until a control moves.
+  var given = false;
   var ignored = fromAddress();
   document.getElementById("whatif").removeAttribute("hidden");
   document.getElementById("tol").addEventListener("input", function (e) {
@@ -303,7 +307,11 @@
     state = { tol: initial.tol, w: initial.w.slice(), goals: initial.goals.slice() };
     render();
   });
-  render();
+  if (given && !same(state, initial)) {
+    render();
+  } else {
+    document.getElementById("whatif-status").textContent = "These are the report's own settings.";
+  }
   if (ignored.length) {
     var st = document.getElementById("whatif-status");
     st.textContent = "Ignored in the address (not a setting, or out of range): " +

@@ -1,7 +1,10 @@
 //! Invariants of the embedded data, checked against the briefing's own text
 //! (`data/briefing.txt`) wherever the briefing can decide them.
 
-use eccp_china::{Dataset, Kind, Level, NoteKind, Partner};
+use eccp_china::{
+    data::{NoteKind, Partner},
+    Dataset, Kind, Level,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 const BRIEFING: &str = include_str!("../data/briefing.txt");
@@ -176,7 +179,7 @@ fn every_quote_is_in_the_briefing() {
     let text = norm(BRIEFING);
     let d = data();
     let mut checked = 0;
-    let mut check = |what: &str, sources: &[eccp_china::Source]| {
+    let mut check = |what: &str, sources: &[eccp_china::data::Source]| {
         for s in sources {
             if s.reference().is_briefing() {
                 let q = s
@@ -401,7 +404,7 @@ fn kinds_carry_section_3_1_defaults_and_overrides_have_a_basis() {
 fn overrides() -> Vec<(
     &'static Partner,
     &'static str,
-    &'static eccp_china::Assessment,
+    &'static eccp_china::data::Assessment,
 )> {
     let mut out = Vec::new();
     for p in data().partners() {
@@ -632,13 +635,13 @@ fn macro_regions_follow_the_briefing() {
     }
     // Section 3.1: the "Go West" policy favours "the central provinces"; the policy of that name
     // covers the western ones. The briefing never links it to the Northeast.
-    let go_west: HashSet<String> = eccp_china::Matcher::new(d)
+    let go_west: HashSet<String> = eccp_china::resolve::Matcher::new(d)
         .resolve_region("Go West")
         .expect("`Go West` resolves")
         .0
         .into_iter()
         .map(|x| match x {
-            eccp_china::RegionRef::Macro(m) => r.macro_region(m).id().to_string(),
+            eccp_china::data::RegionRef::Macro(m) => r.macro_region(m).id().to_string(),
             other => panic!("`Go West` names a macro-region, not {other:?}"),
         })
         .collect();
@@ -760,7 +763,7 @@ fn table_4_sectors_are_reachable_from_the_eu_ecosystems() {
         .iter()
         .find(|v| v.id() == "eu_industrial_ecosystems")
         .expect("the crosswalk");
-    let reachable = |s: eccp_china::SectorId| {
+    let reachable = |s: eccp_china::data::SectorId| {
         eco.entries()
             .any(|(_, secs)| secs.iter().any(|e| t.is_within(s, *e)))
     };
@@ -866,7 +869,7 @@ fn support_resources_and_policy_notes_are_there() {
 fn dataset_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Dataset>();
-    assert_send_sync::<eccp_china::Matcher<'static>>();
+    assert_send_sync::<eccp_china::resolve::Matcher<'static>>();
     assert_send_sync::<eccp_china::Error>();
 }
 

@@ -2,11 +2,11 @@
 //! and says how to fix it; nothing panics; hostile sizes are refused cheaply.
 
 use eccp_china::{
-    limits, Dataset, Error, Matcher, Options, Profile, ProfileInput, Recommender, Weights,
+    limits, resolve::Matcher, Dataset, Error, Options, Profile, ProfileInput, Recommender, Weights,
 };
 use std::time::{Duration, Instant};
 
-fn rec() -> Recommender<'static> {
+fn rec() -> Recommender {
     Recommender::new(Dataset::embedded().unwrap())
 }
 

@@ -6,11 +6,11 @@ use eccp_china::evaluate::{
 };
 use eccp_china::{Dataset, Error, Kind, Options, Recommender};
 
-fn rec() -> Recommender<'static> {
+fn rec() -> Recommender {
     Recommender::new(Dataset::embedded().unwrap())
 }
 
-fn prepared(r: &Recommender<'_>) -> Vec<PreparedProfile> {
+fn prepared(r: &Recommender) -> Vec<PreparedProfile> {
     Judgments::embedded()
         .unwrap()
         .prepare(r)

@@ -5,8 +5,8 @@
 //! contradicts the partner it is attached to.
 
 use eccp_china::{
-    Dataset, Filter, Goal, Kind, Level, Options, Profile, ProfileInput, Recommendations,
-    Recommender, Role,
+    data::Role, Dataset, Filter, Goal, Kind, Level, Options, Profile, ProfileInput,
+    Recommendations, Recommender,
 };
 
 /// Every goal but business support, the one that brings intermediaries into the list.
@@ -22,7 +22,7 @@ fn data() -> &'static Dataset {
     Dataset::embedded().expect("embedded data")
 }
 
-fn recommender() -> Recommender<'static> {
+fn recommender() -> Recommender {
     Recommender::new(data())
 }
 
@@ -109,7 +109,8 @@ fn covering_several_specialisations_is_a_bonus() {
         &profile(&["electric vehicles", "auto parts"], &[], &[]),
         Options::default(),
     );
-    let sector = |id: &str| r.matches[rank_of(&r, id) - 1].components["sector"];
+    let sector =
+        |id: &str| r.matches[rank_of(&r, id) - 1].components[eccp_china::Component::Sector];
     assert!(sector("huadu-automobile") > sector("hechuan-automobile"));
 }
 
@@ -319,7 +320,7 @@ fn no_risk_or_opening_contradicts_the_partner_it_is_attached_to() {
                 .chain(
                     m.reasons
                         .iter()
-                        .filter(|x| x.component == "opening")
+                        .filter(|x| x.kind.as_str() == "opening")
                         .map(|x| ("opening", "", x.text.as_str())),
                 );
             for (id, title, text) in notes {
@@ -364,12 +365,12 @@ fn no_reason_contradicts_the_partners_ratings() {
     for m in &r.matches {
         for x in &m.reasons {
             let t = x.text.to_lowercase();
-            match x.component {
+            match x.kind.as_str() {
                 "tech" => assert!(t.starts_with(m.tech.as_str()), "{}: {}", m.id, x.text),
                 "control" => assert!(t.starts_with(m.control.as_str()), "{}: {}", m.id, x.text),
                 _ => {}
             }
-            if t.contains("high-tech") && x.component == "goal" {
+            if t.contains("high-tech") && x.kind.as_str() == "goal" {
                 assert_eq!(m.tech, Level::High, "{}: {}", m.id, x.text);
             }
             if t.starts_with("industrial clusters are") {
@@ -378,7 +379,11 @@ fn no_reason_contradicts_the_partners_ratings() {
         }
         // An inferred level says so.
         let p = data().partner(data().find_partner(&m.id).unwrap());
-        let tech = m.reasons.iter().find(|x| x.component == "tech").unwrap();
+        let tech = m
+            .reasons
+            .iter()
+            .find(|x| x.kind.as_str() == "tech")
+            .unwrap();
         assert_eq!(
             p.tech().is_inferred(),
             tech.text.contains("(inferred)"),

@@ -5,8 +5,8 @@
 //! kept in `tests/properties.proptest-regressions` and replayed first on every run.
 
 use eccp_china::{
-    Component, Dataset, Error, Filter, Kind, Level, Matcher, Options, Profile, ProfileInput,
-    Recommendations, Recommender, Weights,
+    resolve::Matcher, Component, Dataset, Error, Filter, Kind, Level, Options, Profile,
+    ProfileInput, Recommendations, Recommender, Weights,
 };
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -24,7 +24,7 @@ fn data() -> &'static Dataset {
     Dataset::embedded().expect("embedded data")
 }
 
-fn rec() -> Recommender<'static> {
+fn rec() -> Recommender {
     Recommender::new(data())
 }
 
@@ -304,14 +304,14 @@ proptest! {
         let r = recommend_all(&input, Options::default());
         for m in &r.matches {
             // A partner in another field is no match.
-            prop_assert!(m.components["sector"] > 0.0, "{}", m.id);
+            prop_assert!(m.components[Component::Sector] > 0.0, "{}", m.id);
             if !input.goals.iter().any(|g| g == "business_support") {
-                prop_assert_eq!(data().partner(data().find_partner(&m.id).unwrap()).role(), eccp_china::Role::Partner);
+                prop_assert_eq!(data().partner(data().find_partner(&m.id).unwrap()).role(), eccp_china::data::Role::Partner);
             }
             prop_assert!((0.0..=1.0).contains(&m.score));
             prop_assert_eq!(m.parts().iter().sum::<f64>(), m.score);
             for c in Component::ALL {
-                prop_assert!((0.0..=1.0).contains(&m.components[c.as_str()]));
+                prop_assert!((0.0..=1.0).contains(&m.components[c]));
             }
         }
         for w in r.matches.windows(2) {
@@ -362,7 +362,7 @@ proptest! {
         let partner = &d.partners()[pick.index(d.partners().len())];
         let own = d.taxonomy().get(partner.sectors()[0]).id().to_string();
         let everyone = Options { include_intermediaries: true, ..Options::default() };
-        let fit = |r: &Recommendations| r.matches.iter().find(|m| m.id == partner.id()).map_or(0.0, |m| m.components["sector"]);
+        let fit = |r: &Recommendations| r.matches.iter().find(|m| m.id == partner.id()).map_or(0.0, |m| m.components[Component::Sector]);
         let before = fit(&recommend_all(&input, everyone.clone()));
         let mut more = input.clone();
         more.sectors.push(own);
@@ -405,7 +405,7 @@ proptest! {
             prop_assert!((m.score - score).abs() < 1e-12, "{} vs {}: {} vs {}", m.id, id, m.score, score);
             prop_assert_eq!(&m.id, id);
             for c in Component::ALL {
-                let (got, want) = (m.components[c.as_str()], comps[c as usize]);
+                let (got, want) = (m.components[c], comps[c as usize]);
                 prop_assert!((got - want).abs() < 1e-12, "{} {}: {} vs {}", m.id, c.as_str(), got, want);
             }
         }
@@ -578,7 +578,7 @@ proptest! {
     fn an_alias_with_one_typo_still_resolves_to_its_sector(pick in any::<prop::sample::Index>(), edit in 0u8..4, at in any::<prop::sample::Index>(), letter in proptest::char::range('a', 'z')) {
         let t = data().taxonomy();
         // Every name of five or more letters (aliases, labels), with its sector.
-        let names: Vec<(String, eccp_china::SectorId)> = t.sectors().iter().enumerate()
+        let names: Vec<(String, eccp_china::data::SectorId)> = t.sectors().iter().enumerate()
             .flat_map(|(i, s)| s.aliases().iter().chain(std::iter::once(&s.label().to_string())).map(move |a| (a.to_lowercase(), i)).collect::<Vec<_>>())
             .filter(|(a, _)| a.chars().count() >= 5 && a.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
             .map(|(a, i)| (a, t.sectors()[i].id()))

@@ -7,7 +7,7 @@ use eccp_china::{
     Recommendations, Recommender, Weights,
 };
 
-fn recommender() -> Recommender<'static> {
+fn recommender() -> Recommender {
     Recommender::new(Dataset::embedded().expect("embedded data"))
 }
 
@@ -100,7 +100,10 @@ fn a_wind_energy_cluster_finds_the_renewable_associations_and_wuhan_east_lake() 
     // Section 2.3.3: solar and wind markets have a high interest in European know-how.
     let wuhan = &r.matches[0];
     assert!(
-        wuhan.reasons.iter().any(|x| x.component == "reciprocity"),
+        wuhan
+            .reasons
+            .iter()
+            .any(|x| x.kind.as_str() == "reciprocity"),
         "{:?}",
         wuhan.reasons
     );
@@ -181,7 +184,10 @@ fn breakdowns_sum_to_scores_which_are_bounded_and_descending() {
         let r = everything(&sample(name), Options::default());
         // Every partner in a field the profile names, and no other.
         assert!(r.matches.len() >= 10, "{name}: {}", r.matches.len());
-        assert!(r.matches.iter().all(|m| m.components["sector"] > 0.0));
+        assert!(r
+            .matches
+            .iter()
+            .all(|m| m.components[Component::Sector] > 0.0));
         for w in r.matches.windows(2) {
             assert!(
                 w[0].score > w[1].score || (w[0].score == w[1].score && w[0].id < w[1].id),
@@ -194,9 +200,9 @@ fn breakdowns_sum_to_scores_which_are_bounded_and_descending() {
             assert!((0.0..=1.0).contains(&m.score), "{}", m.score);
             assert_eq!(m.parts().iter().sum::<f64>(), m.score, "{name}/{}", m.id);
             for c in Component::ALL {
-                assert!((0.0..=1.0).contains(&m.components[c.as_str()]));
-                let expected = r.weights[c.as_str()] * m.components[c.as_str()];
-                assert!((m.breakdown[c.as_str()] - expected).abs() < 1e-12);
+                assert!((0.0..=1.0).contains(&m.components[c]));
+                let expected = r.weights[c] * m.components[c];
+                assert!((m.breakdown[c] - expected).abs() < 1e-12);
             }
             assert!(
                 m.reasons.iter().all(|x| !x.source.is_empty()),
@@ -395,7 +401,7 @@ fn intermediaries_are_local_and_of_the_field() {
                     continue;
                 }
                 let p = d.partner(d.find_partner(&i.id).unwrap());
-                assert_eq!(p.role(), eccp_china::Role::Intermediary, "{}", i.id);
+                assert_eq!(p.role(), eccp_china::data::Role::Intermediary, "{}", i.id);
             }
         }
     }
@@ -412,4 +418,66 @@ fn intermediaries_are_local_and_of_the_field() {
 fn same_input_same_output() {
     let p = sample("finnish-iot-cloud");
     assert_eq!(top(&p, 20), top(&p, 20));
+}
+
+#[test]
+fn the_reverse_direction_explains_each_pair_as_the_forward_direction_does() {
+    let r = recommender();
+    let profiles: Vec<Profile> = [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "portuguese-textiles",
+        "danish-wind-energy",
+        "finnish-iot-cloud",
+    ]
+    .into_iter()
+    .map(sample)
+    .collect();
+    for partner in [
+        "huadu-automobile",
+        "zhangjiang-hi-tech-park",
+        "shaoxing-dyeing",
+        "caam",
+    ] {
+        let back = r
+            .recommend_for_partner(partner, &profiles, &Options::default())
+            .unwrap();
+        assert!(!back.matches.is_empty(), "{partner}");
+        for m in &back.matches {
+            // The same pair, forward: the partner's score, parts and reasons are the same.
+            let all = r
+                .recommend_profile(
+                    &profiles[m.profile],
+                    &Options {
+                        top_k: usize::MAX,
+                        ..Options::default()
+                    },
+                )
+                .unwrap();
+            let fwd = all.matches.iter().find(|x| x.id == partner).unwrap();
+            assert_eq!(m.score, fwd.score, "{partner} for {}", m.name);
+            assert_eq!(m.breakdown, fwd.breakdown);
+            assert_eq!(m.reasons, fwd.reasons);
+            assert_eq!(m.risks, fwd.risks);
+        }
+        // Best first, and the ranking is rank_profiles'.
+        let resolved: Vec<_> = profiles.iter().map(|p| r.resolve(p).unwrap()).collect();
+        let idx = r.dataset().find_partner(partner).unwrap();
+        let bare = r
+            .rank_profiles(idx, &resolved, &Options::default())
+            .unwrap();
+        let explained: Vec<(usize, f64)> =
+            back.matches.iter().map(|m| (m.profile, m.score)).collect();
+        assert_eq!(explained, bare);
+        assert!(back.to_text().contains(&back.matches[0].name));
+        let v: serde_json::Value = serde_json::from_str(&back.to_json()).unwrap();
+        assert_eq!(
+            v["matches"][0]["reasons"].as_array().unwrap().len(),
+            back.matches[0].reasons.len()
+        );
+    }
+    let e = r
+        .recommend_for_partner("huadu-automobil", &profiles, &Options::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("huadu-automobile"), "{e}");
 }

@@ -6,7 +6,7 @@ use eccp_china::csvio::{
 use eccp_china::{Dataset, Options, Profile, Recommender};
 use std::collections::HashMap;
 
-fn rec() -> Recommender<'static> {
+fn rec() -> Recommender {
     Recommender::new(Dataset::embedded().unwrap())
 }
 
@@ -46,7 +46,9 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
             top_k: 8,
             ..Options::default()
         };
-        let html = r.report_html(&resolved, &opts).unwrap();
+        let html = r
+            .report_html(&r.recommend(&resolved, &opts).unwrap())
+            .unwrap();
         // Self-contained: no script, image or style comes from elsewhere, and the script
         // asks for nothing.
         assert!(
@@ -146,12 +148,9 @@ fn the_report_draws_every_candidate_and_numbers_the_matches() {
                 })
                 .collect();
             assert_eq!(widths.len(), 7);
-            for (c, w) in &widths {
-                assert!(
-                    (w - 220.0 * m.breakdown[c]).abs() < 0.01,
-                    "{} {c}: {w}",
-                    m.id
-                );
+            for (c, part) in m.breakdown.iter() {
+                let w = widths[c.as_str()];
+                assert!((w - 220.0 * part).abs() < 0.01, "{} {c}: {w}", m.id);
             }
             // The table row of the match names it and cites sections.
             let row = doc
@@ -249,7 +248,9 @@ fn the_report_can_be_acted_on_links_risk_texts_and_the_data_date() {
     let r = rec();
     for p in samples() {
         let resolved = r.resolve(&p).unwrap();
-        let html = r.report_html(&resolved, &Options::default()).unwrap();
+        let html = r
+            .report_html(&r.recommend(&resolved, &Options::default()).unwrap())
+            .unwrap();
         let doc = parse(&html);
         let recs = r.recommend(&resolved, &Options::default()).unwrap();
         // The data's date is the first thing under the title.
@@ -388,7 +389,7 @@ fn the_page_model_ranks_as_the_library_does_for_any_settings() {
         let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
         let p = Profile::from_json(&text).unwrap();
         let html = r
-            .report_html(&r.resolve(&p).unwrap(), &Options::default())
+            .report_html(&r.recommend_profile(&p, &Options::default()).unwrap())
             .unwrap();
         let doc = parse(&html);
         let json = doc
@@ -456,7 +457,7 @@ fn the_report_shows_input_that_did_not_resolve() {
     )
     .unwrap();
     let html = r
-        .report_html(&r.resolve(&p).unwrap(), &Options::default())
+        .report_html(&r.recommend_profile(&p, &Options::default()).unwrap())
         .unwrap();
     let doc = parse(&html);
     let warn: String = doc
@@ -931,4 +932,23 @@ fn text_output_says_each_thing_once_and_the_field_block_holds_what_matches_share
             assert_eq!(v["field"]["reasons"][0]["ranks"][0], s.ranks[0]);
         }
     }
+}
+
+#[test]
+fn the_report_renders_the_recommendations_it_is_given() {
+    let r = rec();
+    let mut recs = r
+        .recommend_profile(&samples()[0], &Options::default())
+        .unwrap();
+    recs.matches.truncate(2);
+    let html = r.report_html(&recs).unwrap();
+    let doc = parse(&html);
+    let visible: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("tr") && attr(n, "class") == Some("match"))
+        .filter(|n| attr(n, "hidden").is_none())
+        .map(|n| attr(&n, "data-id").unwrap())
+        .collect();
+    let given: Vec<&str> = recs.matches.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(visible, given);
 }

@@ -1,6 +1,10 @@
 //! Profile resolution: free text to taxonomy sectors and regions, as a user types it.
 
-use eccp_china::{Dataset, Error, MatchKind, Matcher, Profile, ProfileInput, RegionRef};
+use eccp_china::{
+    data::RegionRef,
+    resolve::{MatchKind, Matcher},
+    Dataset, Error, Profile, ProfileInput,
+};
 
 fn data() -> &'static Dataset {
     Dataset::embedded().expect("embedded data")

@@ -14,7 +14,7 @@ pub(crate) fn level_value(l: Level) -> f64 {
 /// tolerance 1 control costs nothing; at 0 a high-control partner scores 0.
 ///
 /// ```
-/// use eccp_china::{control_fit, Level};
+/// use eccp_china::{Level, score::control_fit};
 /// assert_eq!(control_fit(0.5, Level::Medium), 0.75);
 /// assert_eq!(control_fit(1.0, Level::High), 1.0);
 /// ```

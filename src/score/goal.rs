@@ -35,7 +35,7 @@ use crate::profile::Profile;
 ///   (clusters have "no physical infrastructure" and mostly no formal organisation, 3.1).
 ///
 /// ```
-/// use eccp_china::{goal_affinity, Goal, Kind};
+/// use eccp_china::{Goal, Kind, score::goal_affinity};
 /// assert_eq!(goal_affinity(Goal::MarketAccess, Kind::IndustrialCluster), 1.0);
 /// assert_eq!(goal_affinity(Goal::RdCooperation, Kind::SciencePark), 1.0);
 /// ```

@@ -3,7 +3,7 @@
 //! The score of a partner for a profile is a weighted sum of seven named [`Component`]s, each
 //! in [0, 1]; the weights are normalised to sum to 1, so the score is in [0, 1] too. Each
 //! component is one rule, in its own file, written as a function of the resolved profile
-//! (its part of the [`Query`]) and of the few [`Features`] of the partner it reads. It
+//! (its part of the crate's query) and of the few features of the partner it reads. It
 //! returns its value *and what produced it*:
 //!
 //! | component | rule | reads of the partner |
@@ -16,10 +16,14 @@
 //! | [`Component::Reciprocity`] | `reciprocity.rs` | its sectors and macro-region |
 //! | [`Component::Evidence`] | `evidence.rs` | its main sector and evidence grade |
 //!
-//! [`Query::score`] is the exact scorer: it evaluates the seven functions for one partner.
+//! The crate's exact scorer evaluates the seven functions for one partner.
 //! The kernel builds its lookup tables by evaluating the same functions over their small
 //! domains (every sector, place, kind and level); explanations render what they returned.
-//! Who may enter a ranking at all is one more rule, [`options::Admission`].
+//! Who may enter a ranking at all is one more rule, the admission of `options.rs`.
+//!
+//! Public here: the [`Component`]s, [`PerComponent`] values, the caller's [`Options`],
+//! [`Weights`], [`Filter`] and [`Diversity`], and the three rules a caller may want to
+//! plot or restate ([`tech_fit`], [`control_fit`], [`goal_affinity`]).
 
 mod control;
 mod evidence;
@@ -69,7 +73,7 @@ use std::cmp::Ordering;
 pub enum Component {
     /// How close the partner's field is to the cluster's specialisations (its `sectors`
     /// entries, and its keywords at half weight), through the taxonomy's hierarchy
-    /// ([`Taxonomy::closeness`](crate::Taxonomy::closeness)): 0.75 times the best
+    /// ([`Taxonomy::closeness`](crate::dataset::Taxonomy::closeness)): 0.75 times the best
     /// match plus 0.25 times the weighted mean of all matches (covering several is a bonus).
     /// When some of the profile's keywords are words partners' own names use for what they
     /// make ("socks", "locks"), a quarter of the value is the specificity of the most
@@ -134,8 +138,72 @@ impl Component {
     }
 }
 
+impl std::fmt::Display for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One number per [`Component`]: a match's weighted parts or its component values, or the
+/// normalised weights. Indexed by component; serialised as an object keyed by component name
+/// (`{"control": 0.1, "evidence": 0.08, ...}`, names in alphabetical order as before).
+///
+/// # Examples
+///
+/// ```
+/// use eccp_china::{Component, Options, Profile, Recommender, Dataset};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let rec = Recommender::new(Dataset::embedded()?);
+/// let p = Profile::builder("Wind", "DK").sector("wind energy").build()?;
+/// let m = &rec.recommend_profile(&p, &Options::default())?.matches[0];
+/// let sum: f64 = m.breakdown.values().iter().sum();
+/// assert_eq!(sum, m.score);
+/// assert!(m.breakdown[Component::Sector] > m.breakdown[Component::Evidence]);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PerComponent([f64; 7]);
+
+impl PerComponent {
+    /// The values in [`Component::ALL`] order.
+    pub fn new(values: [f64; 7]) -> PerComponent {
+        PerComponent(values)
+    }
+
+    /// The values in [`Component::ALL`] order.
+    pub fn values(&self) -> [f64; 7] {
+        self.0
+    }
+
+    /// Each component with its value, in [`Component::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Component, f64)> + '_ {
+        Component::ALL.into_iter().zip(self.0)
+    }
+}
+
+impl std::ops::Index<Component> for PerComponent {
+    type Output = f64;
+    fn index(&self, c: Component) -> &f64 {
+        &self.0[c as usize]
+    }
+}
+
+impl Serialize for PerComponent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut by_name: Vec<(&str, f64)> = self.iter().map(|(c, v)| (c.as_str(), v)).collect();
+        by_name.sort_by(|a, b| a.0.cmp(b.0));
+        let mut map = s.serialize_map(Some(7))?;
+        for (k, v) in by_name {
+            map.serialize_entry(k, &v)?;
+        }
+        map.end()
+    }
+}
+
 /// What the model reads of a partner: its sparse feature vector. Every component is a
-/// function of a few of these fields; the dense [`FeatureMatrix`](crate::FeatureMatrix) is
+/// function of a few of these fields; the dense [`FeatureMatrix`](crate::features::FeatureMatrix) is
 /// their one-hot expansion, and the kernel's packed rows hold the same fields as ids.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Features<'a> {

@@ -21,7 +21,7 @@ pub(crate) const ABOVE_FOR_TOLERANT: f64 = 0.15;
 /// costs 0.2, each level above 0.15.
 ///
 /// ```
-/// use eccp_china::{tech_fit, Goal, Level};
+/// use eccp_china::{Goal, Level, score::tech_fit};
 /// assert_eq!(tech_fit(Goal::RdCooperation, Level::High, Level::Low), 0.0);
 /// assert_eq!(tech_fit(Goal::MarketAccess, Level::High, Level::Low), 0.6);
 /// ```

@@ -3,7 +3,7 @@
 
 use crate::args::{Args, Format};
 use crate::io::{open, output_error, Output};
-use eccp_china::{csvio, BatchIndex, Error, Profile, Recommendations, Recommender};
+use eccp_china::{csvio, html::BatchIndex, Error, Recommendations, Recommender};
 use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,13 +22,12 @@ enum BatchOut<'a> {
     Html {
         dir: PathBuf,
         index: BatchIndex,
-        rec: &'a Recommender<'a>,
-        args: &'a Args,
+        rec: &'a Recommender,
     },
 }
 
 impl<'a> BatchOut<'a> {
-    fn new(args: &'a Args, rec: &'a Recommender<'a>, source: &str) -> Result<BatchOut<'a>, Error> {
+    fn new(args: &'a Args, rec: &'a Recommender, source: &str) -> Result<BatchOut<'a>, Error> {
         Ok(match args.format {
             Format::Csv => BatchOut::Csv(Box::new(csvio::MatchWriter::new(Output::open(
                 args.out.as_deref(),
@@ -53,13 +52,12 @@ impl<'a> BatchOut<'a> {
                     dir,
                     index: BatchIndex::new(source),
                     rec,
-                    args,
                 }
             }
         })
     }
 
-    fn write(&mut self, line: u64, profile: &Profile, r: &Recommendations) -> Result<(), Error> {
+    fn write(&mut self, line: u64, r: &Recommendations) -> Result<(), Error> {
         match self {
             BatchOut::Csv(w) => w.write(r),
             BatchOut::Json { out, first } => {
@@ -79,14 +77,9 @@ impl<'a> BatchOut<'a> {
                 out.write_all(r.to_text().as_bytes())
                     .map_err(|e| output_error(out, e))
             }
-            BatchOut::Html {
-                dir,
-                index,
-                rec,
-                args,
-            } => {
+            BatchOut::Html { dir, index, rec } => {
                 let file = page_name(line, &r.profile.name);
-                let html = rec.report_html(&rec.resolve(profile)?, &args.options)?;
+                let html = rec.report_html(r)?;
                 write_file(&dir.join(&file), html.as_bytes())?;
                 index.add(file, r);
                 Ok(())
@@ -143,7 +136,7 @@ fn page_name(line: u64, name: &str) -> String {
 /// With `--skip-bad-rows`, a row that does not parse, does not resolve or cannot be ranked is
 /// reported on stderr with its line, and the run goes on; without, it stops the run. A
 /// summary line on stderr ends every run: rows read = written + skipped.
-pub(crate) fn run(args: &Args, rec: &Recommender<'_>, path: &str) -> Result<(), Error> {
+pub(crate) fn run(args: &Args, rec: &Recommender, path: &str) -> Result<(), Error> {
     let name = crate::io::input_name(path);
     let input = BufReader::with_capacity(64 * 1024, open(path)?);
     let rows = csvio::ProfileReader::new(name, input)?;
@@ -166,9 +159,9 @@ pub(crate) fn run(args: &Args, rec: &Recommender<'_>, path: &str) -> Result<(), 
         rows,
         &args.options,
         args.skip_bad_rows,
-        |line, profile, r| {
+        |line, _profile, r| {
             tick();
-            out.write(line, profile, r)
+            out.write(line, r)
         },
         |bad| {
             tick();

@@ -88,18 +88,15 @@ fn as_command_option(e: Error) -> Error {
 }
 
 fn run(args: &Args) -> Result<(), Error> {
-    let owned;
-    let dataset: &Dataset = if args.partners.is_empty() {
-        Dataset::embedded()?
+    let rec = if args.partners.is_empty() {
+        Recommender::new(Dataset::embedded()?)
     } else {
         let mut b = Dataset::builder();
         for path in &args.partners {
             b = b.partners_reader(io::input_name(path), open(path)?)?;
         }
-        owned = b.build()?;
-        &owned
+        Recommender::new(b.build()?)
     };
-    let rec = Recommender::new(dataset);
     let profile = match &args.input {
         Input::Profiles(path) => return batch::run(args, &rec, path),
         // Read through the profile cap, whatever size the file claims (a pipe claims none).
@@ -108,7 +105,7 @@ fn run(args: &Args) -> Result<(), Error> {
     };
     let resolved = rec.resolve(&profile)?;
     let report = match args.format {
-        Format::Html => rec.report_html(&resolved, &args.options)?,
+        Format::Html => rec.report_html(&rec.recommend(&resolved, &args.options)?)?,
         Format::Csv => csvio::matches_to_csv(&[rec.recommend(&resolved, &args.options)?]),
         Format::Text | Format::Json => {
             let recs = rec.recommend(&resolved, &args.options)?;
