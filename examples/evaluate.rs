@@ -156,10 +156,7 @@ fn run() -> Result<(String, f64, f64), Error> {
     let args = parse_args()?;
     let judgments = match &args.judgments {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io_at(path, e))?;
             Judgments::from_json(path, &text)?
         }
         None => Judgments::embedded()?,

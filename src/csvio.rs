@@ -19,6 +19,32 @@
 //!   apostrophe again, so profiles round-trip.
 //! - **Nothing dropped silently.** A bad row is an error naming its line, or, when the caller
 //!   skips bad rows, reported with its line.
+//!
+//! # Examples
+//!
+//! Profiles from a spreadsheet in, one row per cluster and match out:
+//!
+//! ```
+//! use eccp_china::{csvio, Dataset, Options, Recommender};
+//! # fn main() -> Result<(), eccp_china::Error> {
+//! let rec = Recommender::new(Dataset::embedded()?);
+//! let sheet = "name,country,sectors,goals\n\
+//!              Wind cluster,DK,wind energy,technology_transfer;market_access\n\
+//!              =HYPERLINK(\"x\"),PT,textiles,sourcing\n";
+//! let mut results = Vec::new();
+//! for row in csvio::ProfileReader::new("sheet.csv", sheet.as_bytes())? {
+//!     // A row is read (or the file fails), then good (or a bad row, with its line).
+//!     let (_line, profile) = row?.map_err(|bad| bad.error)?;
+//!     results.push(rec.recommend_profile(&profile, &Options { top_k: 3, ..Options::default() })?);
+//! }
+//! let mut out = Vec::new();
+//! csvio::write_matches(&mut out, &results)?;
+//! let csv = String::from_utf8(out).unwrap();
+//! assert!(csv.starts_with("cluster,country,rank,id,name"));
+//! assert!(csv.contains("'=HYPERLINK")); // neutralised: a spreadsheet shows it as text
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::dataset::Level;
 use crate::limits;
@@ -270,10 +296,7 @@ impl<R: BufRead> ProfileReader<R> {
     /// The next line without its line break, `None` at the end.
     fn next_line(&mut self) -> Result<Option<String>> {
         self.buf.clear();
-        let io = |file: &str, e: std::io::Error| Error::Io {
-            path: file.to_string(),
-            message: e.to_string(),
-        };
+        let io = |file: &str, e: std::io::Error| Error::io(file, e);
         // Read up to the line break, never holding more than the cap.
         loop {
             let available = match self.reader.fill_buf() {
@@ -292,14 +315,17 @@ impl<R: BufRead> ProfileReader<R> {
                 None => (available.len(), false),
             };
             if self.buf.len() + take > limits::CSV_ROW_BYTES + 2 {
-                return Err(Error::Io {
-                    path: self.file.clone(),
-                    message: format!(
-                        "line {} is longer than {} bytes, the limit for a row",
-                        self.line + 1,
-                        limits::CSV_ROW_BYTES
+                return Err(Error::io(
+                    self.file.clone(),
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "line {} is longer than {} bytes, the limit for a row",
+                            self.line + 1,
+                            limits::CSV_ROW_BYTES
+                        ),
                     ),
-                });
+                ));
             }
             self.buf.extend_from_slice(&available[..take]);
             self.reader.consume(take);
@@ -632,14 +658,6 @@ pub fn write_profiles(out: impl Write, profiles: &[Profile]) -> Result<()> {
     w.flush().map_err(|e| write_error(e.into()))
 }
 
-/// [`write_profiles`] into a string.
-pub fn profiles_to_csv(profiles: &[Profile]) -> String {
-    let mut buf = Vec::new();
-    // Writing to memory cannot fail.
-    let _ = write_profiles(&mut buf, profiles);
-    String::from_utf8(buf).unwrap_or_default()
-}
-
 /// The header of a matches CSV file.
 pub fn match_columns() -> Vec<&'static str> {
     let mut cols = vec![
@@ -745,20 +763,18 @@ impl<W: Write> MatchWriter<W> {
     }
 }
 
-/// [`MatchWriter`] into a string, for many clusters' results.
-pub fn matches_to_csv(results: &[Recommendations]) -> String {
-    let write = || -> Result<Vec<u8>> {
-        let mut w = MatchWriter::new(Vec::new())?;
-        for r in results {
-            w.write(r)?;
-        }
-        w.into_inner()
-    };
-    // Writing to memory cannot fail.
-    write()
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default()
+/// Writes many clusters' results as one matches CSV (the [`match_columns`] header, then a
+/// row per cluster and match): [`MatchWriter`] for results already in memory.
+///
+/// # Errors
+///
+/// [`Error::Write`] when `out` fails.
+pub fn write_matches(out: impl Write, results: &[Recommendations]) -> Result<()> {
+    let mut w = MatchWriter::new(out)?;
+    for r in results {
+        w.write(r)?;
+    }
+    w.into_inner().map(drop)
 }
 
 #[cfg(test)]

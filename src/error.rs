@@ -67,13 +67,16 @@ pub enum Error {
         /// What is wrong and what was expected.
         message: String,
     },
-    /// A file could not be read.
+    /// A file could not be read, or an input is over its cap.
     #[error("cannot read {}: {}", Shown(.path), Shown(.message))]
     Io {
         /// The path as given.
         path: String,
-        /// The operating system's message.
+        /// The operating system's message, or what cap was passed.
         message: String,
+        /// The underlying error ([`std::error::Error::source`] returns it).
+        #[source]
+        source: IoSource,
     },
     /// An output (a file, stdout, a writer given to the crate) could not be written.
     #[error("cannot write {}: {}", Shown(.path), Shown(.message))]
@@ -85,7 +88,52 @@ pub enum Error {
     },
 }
 
+/// The [`std::io::Error`] behind an [`Error::Io`], shared so that [`Error`] stays `Clone`;
+/// equal when kind and message are.
+#[derive(Debug, Clone)]
+pub struct IoSource(std::sync::Arc<std::io::Error>);
+
+impl IoSource {
+    /// The I/O error.
+    pub fn get(&self) -> &std::io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for IoSource {
+    fn eq(&self, other: &IoSource) -> bool {
+        self.0.kind() == other.0.kind() && self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl std::fmt::Display for IoSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for IoSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
 impl Error {
+    /// An [`Error::Io`] for `path`, keeping `e` as its source: for programs that read
+    /// files themselves and report them as the crate does.
+    pub fn io_at(path: impl Into<String>, e: std::io::Error) -> Error {
+        Error::io(path, e)
+    }
+
+    /// An [`Error::Io`] for `path`, keeping `e` as its source.
+    pub(crate) fn io(path: impl Into<String>, e: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            message: e.to_string(),
+            source: IoSource(std::sync::Arc::new(e)),
+        }
+    }
+
     pub(crate) fn data(
         file: &str,
         record: &str,

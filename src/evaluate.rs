@@ -30,6 +30,27 @@
 //! nDCG@k against every judgment (`ndcg_all_judged`) and how many of its judged
 //! intermediaries (grade 1 or more) appear among the top k matches' intermediaries
 //! (`intermediaries_listed` of `intermediaries_judged`).
+//!
+//! # Examples
+//!
+//! The crate's own judgments, and one metric by hand:
+//!
+//! ```
+//! use eccp_china::evaluate::{evaluate, ndcg_at, EvalOptions, Judgments};
+//! use eccp_china::{Dataset, Recommender};
+//! use std::collections::HashMap;
+//! # fn main() -> Result<(), eccp_china::Error> {
+//! let rec = Recommender::new(Dataset::embedded()?);
+//! let judgments = Judgments::embedded()?;
+//! let report = evaluate(&rec, &judgments.prepare(&rec)?, &EvalOptions::default())?;
+//! assert!(report.overall.ndcg > 0.8);
+//!
+//! let grades = HashMap::from([("a".to_string(), 3), ("b".to_string(), 1)]);
+//! assert_eq!(ndcg_at(&["a", "b"], &grades, 10), 1.0);
+//! assert!(ndcg_at(&["b", "a"], &grades, 10) < 1.0);
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::dataset::{Dataset, Goal, Role};
 use crate::profile::{Profile, ProfileInput};

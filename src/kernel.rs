@@ -35,6 +35,27 @@
 //! a query reads the groups in the order of their best possible score and stops at the first
 //! group that cannot reach its top k, so the sectors a profile does not ask for are mostly
 //! never read.
+//!
+//! # Examples
+//!
+//! [`Recommender::rank`](crate::Recommender::rank) uses the kernel for you. To size a
+//! deployment, rank packed rows of your own, here a million synthetic partners drawn like the
+//! briefing's:
+//!
+//! ```
+//! use eccp_china::{kernel, kernel::PackedPartners, Dataset, Profile, Recommender, Weights};
+//! # fn main() -> Result<(), eccp_china::Error> {
+//! let data = Dataset::embedded()?;
+//! let rec = Recommender::new(data);
+//! let rows = PackedPartners::synthetic(data, 100_000, 7);
+//! let p = Profile::builder("Wind", "DK").sector("wind energy").build()?;
+//! let q = rec.kernel_query(&rec.resolve(&p)?, &Weights::default())?;
+//! let top = kernel::top_k(&rows, &q, 10); // (row position, score), best first
+//! assert_eq!(top.len(), 10);
+//! assert!(top.windows(2).all(|w| w[0].1 >= w[1].1));
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::dataset::{Dataset, Evidence, Kind, Level, MacroRegionId, PartnerIndex, PlaceId, Role};
 use crate::dataset::{ProvinceId, SectorId};
@@ -281,33 +302,6 @@ impl PackedPartners {
     /// to dataset partners (empty when they coincide, as for synthetic partners).
     pub fn bytes_held(&self) -> usize {
         self.bytes() + self.partner.len() * 4
-    }
-
-    /// Reads every byte the kernel streams once and folds them into a checksum: the
-    /// streaming-read baseline the kernel's speed is measured against.
-    pub fn stream_checksum(&self) -> u64 {
-        let fold = |acc: u64, r: &Row| {
-            acc.wrapping_add(u64::from(r.sector) ^ u64::from(r.region) << 16)
-                .wrapping_add(
-                    u64::from(r.class) ^ u64::from(r.macro_ev) << 8 ^ u64::from(r.n_extra) << 16,
-                )
-                .wrapping_add(u64::from(r.pos))
-        };
-        let rows = self
-            .multi
-            .iter()
-            .fold(self.single.iter().fold(0u64, fold), fold);
-        let offsets = self
-            .multi_at
-            .iter()
-            .fold(rows, |acc, x| acc.wrapping_add(u64::from(*x)));
-        let masks = self
-            .multi_mask
-            .iter()
-            .fold(offsets, |acc, x| acc.wrapping_add(*x as u64));
-        self.pool
-            .iter()
-            .fold(masks, |acc, s| acc.wrapping_add(u64::from(s.0)))
     }
 
     /// The position (in id order) of a dataset partner, if it is packed here.

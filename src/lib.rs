@@ -117,7 +117,7 @@ pub mod limits;
 pub mod reference;
 
 pub use dataset::{Dataset, DatasetBuilder, Goal, Kind, Level, DATA_VERSION};
-pub use error::{Error, Result};
+pub use error::{Error, IoSource, Result};
 pub use profile::{Profile, ProfileBuilder, ProfileInput};
 pub use recommend::{Match, PartnerRecommendations, ProfileMatch, Recommendations, Recommender};
 pub use score::{Component, Diversity, Filter, Options, Weights};

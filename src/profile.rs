@@ -177,10 +177,8 @@ impl Profile {
     /// [`Error::Io`] naming `name` when the reader fails or holds more than
     /// [`limits::JSON_BYTES`]; otherwise as [`Profile::from_json_bytes`].
     pub fn from_reader(name: &str, reader: impl std::io::Read) -> Result<Profile> {
-        let bytes = limits::read_capped(reader, limits::JSON_BYTES).map_err(|e| Error::Io {
-            path: name.to_string(),
-            message: e.to_string(),
-        })?;
+        let bytes =
+            limits::read_capped(reader, limits::JSON_BYTES).map_err(|e| Error::io(name, e))?;
         Profile::from_json_bytes_named(name, &bytes)
     }
 

@@ -405,11 +405,6 @@ impl Recommender {
         Ok(KernelQuery::new(&self.dataset, &q, &self.packed))
     }
 
-    /// The packed rows the kernel reads.
-    pub fn packed(&self) -> &PackedPartners {
-        &self.packed
-    }
-
     /// Ranks the partners for a resolved profile and explains the top `options.top_k`.
     ///
     /// Matches come in descending score, ties broken by ascending partner id, so the same
@@ -648,7 +643,33 @@ impl Match {
     }
 }
 
-/// The result of a recommendation.
+/// The result of a recommendation: the matches, best first, each explained, and what they
+/// share, the Pareto view and the briefing's general cautions. Render it with
+/// [`Recommendations::to_text`], [`Recommendations::to_json`],
+/// [`Recommender::report_html`] or [`csvio::write_matches`](crate::csvio::write_matches).
+///
+/// # Examples
+///
+/// ```
+/// use eccp_china::{Component, Dataset, Options, Profile, Recommender};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let rec = Recommender::new(Dataset::embedded()?);
+/// let p = Profile::builder("Cars", "DE").sectors(["automotive", "electric vehicles"]).build()?;
+/// let recs = rec.recommend_profile(&p, &Options::default())?;
+/// let best = &recs.matches[0];
+/// // The score is the sum of its parts; each reason says what it explains and where from.
+/// assert_eq!(best.breakdown.values().iter().sum::<f64>(), best.score);
+/// for r in &best.reasons {
+///     println!("{}: {} [{}]", r.kind.as_str(), r.text, r.source);
+/// }
+/// // What several matches share is said once, in the field block.
+/// let shared = &recs.field.risks[0];
+/// assert!(shared.ranks.len() >= 2);
+/// assert!(recs.to_text().contains("For your field"));
+/// assert!(recs.matches.iter().all(|m| m.breakdown[Component::Sector] > 0.0));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendations {
     /// The profile as understood.

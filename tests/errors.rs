@@ -292,3 +292,17 @@ fn user_data_files_report_duplicate_and_dangling_ids() {
         .unwrap_err();
     assert_mentions(&e, &["mine.json", "a-c", "part_of", "ghost"]);
 }
+
+#[test]
+fn an_io_error_keeps_its_source() {
+    use std::error::Error as _;
+    let e = eccp_china::Dataset::builder()
+        .partners_file("/nonexistent/partners.json")
+        .unwrap_err();
+    let source = e.source().expect("the io error is kept");
+    let io = source
+        .downcast_ref::<eccp_china::IoSource>()
+        .expect("an IoSource");
+    assert_eq!(io.get().kind(), std::io::ErrorKind::NotFound);
+    assert!(e.to_string().contains("/nonexistent/partners.json"), "{e}");
+}

@@ -723,3 +723,37 @@ fn a_batch_writes_one_html_page_per_cluster_and_an_index() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_developer_example_does_the_whole_round_in_few_lines() {
+    let src = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/developer.rs"),
+    )
+    .unwrap();
+    let lines = src.lines().filter(|l| !l.trim().is_empty()).count();
+    assert!(lines <= 45, "{lines} non-blank lines");
+    let path = std::env::temp_dir().join(format!("developer-{}.html", std::process::id()));
+    let out = run_ok("developer", &[path.to_str().unwrap()]);
+    // The user's own partner ranks beside the briefing's, its evidence marked external.
+    assert!(
+        out.contains("Guangzhou EV suppliers (our contact)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[External: our 2025 trade mission notes]"),
+        "{out}"
+    );
+    // The kind filter holds, and the reverse direction gives reasons.
+    let ranked: Vec<&str> = out.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(ranked
+        .iter()
+        .filter(|l| l.starts_with(char::is_numeric))
+        .all(|l| { l.contains("(industrial_cluster)") || l.contains("(science_park)") }));
+    assert!(
+        out.contains("EU clusters for Guangzhou EV suppliers"),
+        "{out}"
+    );
+    let page = std::fs::read_to_string(&path).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("our contact"));
+    std::fs::remove_file(&path).ok();
+}

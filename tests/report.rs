@@ -1,10 +1,20 @@
 //! The HTML report, parsed as XML as a browser would see it, and the CSV round trip.
 
-use eccp_china::csvio::{
-    matches_to_csv, profiles_from_csv, profiles_to_csv, write_profiles, ProfileReader,
-};
+use eccp_china::csvio::{profiles_from_csv, write_matches, write_profiles, ProfileReader};
 use eccp_china::{Dataset, Options, Profile, Recommender};
 use std::collections::HashMap;
+
+fn matches_to_csv(results: &[eccp_china::Recommendations]) -> String {
+    let mut out = Vec::new();
+    write_matches(&mut out, results).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn profiles_to_csv(profiles: &[Profile]) -> String {
+    let mut out = Vec::new();
+    write_profiles(&mut out, profiles).unwrap();
+    String::from_utf8(out).unwrap()
+}
 
 fn rec() -> Recommender {
     Recommender::new(Dataset::embedded().unwrap())

@@ -89,6 +89,25 @@ pub(crate) fn check_id(id: &str, sep: char) -> std::result::Result<(), String> {
 ///
 /// Get the embedded data with [`Dataset::embedded`], or build one with your own partners with
 /// [`DatasetBuilder`]. A `Dataset` is immutable, `Send` and `Sync`: build it once and share it.
+///
+/// # Examples
+///
+/// ```
+/// use eccp_china::{Dataset, Kind};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let data = Dataset::embedded()?; // parsed and validated once, then shared
+/// let clusters = data
+///     .partners()
+///     .iter()
+///     .filter(|p| p.kind() == Kind::IndustrialCluster)
+///     .count();
+/// assert!(clusters >= 100); // Table 4's hundred, and those of the prose
+/// let huadu = data.partner(data.find_partner("huadu-automobile").unwrap());
+/// assert_eq!(huadu.name(), "Guangzhou Huadu Automobile City");
+/// println!("{} cites {}", huadu.name(), huadu.sources()[0]);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Dataset {
     taxonomy: Taxonomy,
@@ -244,10 +263,7 @@ impl DatasetBuilder {
         let name = name.into();
         let capped = crate::limits::Capped::new(reader, crate::limits::PARTNER_FILE_BYTES);
         let mut buffered = std::io::BufReader::new(capped);
-        let io = |e: std::io::Error| Error::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        };
+        let io = |e: std::io::Error| Error::io(name.clone(), e);
         if buffered
             .fill_buf()
             .map_err(io)?
@@ -258,10 +274,7 @@ impl DatasetBuilder {
         let mut de = serde_json::Deserializer::from_reader(buffered);
         let parsed: RawPartnerFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             if e.inner().is_io() {
-                Error::Io {
-                    path: name.clone(),
-                    message: e.inner().to_string(),
-                }
+                Error::io(name.clone(), std::io::Error::from(e.into_inner()))
             } else {
                 Error::json_at(&name, e)
             }
@@ -281,10 +294,7 @@ impl DatasetBuilder {
     pub fn partners_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| Error::Io {
-            path: name.clone(),
-            message: e.to_string(),
-        })?;
+        let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
         self.partners_reader(name, file)
     }
 
@@ -319,11 +329,10 @@ impl DatasetBuilder {
                 UserFile::Parsed(f) => f,
                 UserFile::Text(text) => {
                     if text.len() > crate::limits::PARTNER_FILE_BYTES {
-                        return Err(Error::Io {
-                            path: name.clone(),
-                            message: crate::limits::over(crate::limits::PARTNER_FILE_BYTES as u64)
-                                .to_string(),
-                        });
+                        return Err(Error::io(
+                            name.clone(),
+                            crate::limits::over(crate::limits::PARTNER_FILE_BYTES as u64),
+                        ));
                     }
                     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
                     let mut de = serde_json::Deserializer::from_str(text);

@@ -53,22 +53,19 @@ impl Kind {
         }
     }
 
-    /// Parses the name used in data files.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The kind as people write it: `science park`, `Science parks`, `science-park` or
-    /// `science_park` (any case, spaces, hyphens or underscores, singular or plural), the
-    /// way the outputs write it. [`Kind::parse`] is the strict form data files use.
+    /// Parses a kind as people and the outputs write it: `science_park` (the data files'
+    /// name), `science park`, `Science parks`, `science-park` (any case, spaces, hyphens or
+    /// underscores, singular or plural), as [`Goal::parse`](crate::Goal::parse) forgives
+    /// goals.
     ///
     /// ```
     /// use eccp_china::Kind;
-    /// assert_eq!(Kind::from_name("Science parks"), Some(Kind::SciencePark));
-    /// assert_eq!(Kind::from_name("industrial cluster"), Some(Kind::IndustrialCluster));
-    /// assert_eq!(Kind::from_name("cluster"), None);
+    /// assert_eq!(Kind::parse("science_park"), Some(Kind::SciencePark));
+    /// assert_eq!(Kind::parse("Science parks"), Some(Kind::SciencePark));
+    /// assert_eq!(Kind::parse("industrial cluster"), Some(Kind::IndustrialCluster));
+    /// assert_eq!(Kind::parse("cluster"), None);
     /// ```
-    pub fn from_name(s: &str) -> Option<Kind> {
+    pub fn parse(s: &str) -> Option<Kind> {
         let key: String = s
             .trim()
             .chars()
@@ -79,7 +76,8 @@ impl Kind {
             .collect();
         let key = key.split('_').filter(|w| !w.is_empty()).collect::<Vec<_>>();
         let key = key.join("_");
-        Kind::parse(&key).or_else(|| key.strip_suffix('s').and_then(Kind::parse))
+        let exact = |k: &str| Kind::ALL.into_iter().find(|x| x.as_str() == k);
+        exact(&key).or_else(|| key.strip_suffix('s').and_then(exact))
     }
 
     /// The tech level a partner of this kind has unless its record says more.

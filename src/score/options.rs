@@ -16,6 +16,27 @@ use serde::Serialize;
 /// Region (0.10) matters most when the profile names regions. Reciprocity (0.09) lifts
 /// matches the Chinese side wants too; evidence (0.08) lifts the partners the briefing
 /// itself analyses.
+///
+/// # Examples
+///
+/// Weights need not sum to 1: they are normalised. Here the sector counts twice as much as
+/// by default and the evidence component is switched off:
+///
+/// ```
+/// use eccp_china::{Component, Weights};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let mut w = Weights::default();
+/// w.set(Component::Sector, 2.0 * w.sector);
+/// w.set(Component::Evidence, 0.0);
+/// let n = w.normalized()?;
+/// assert!((n.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// assert_eq!(n[Component::Evidence as usize], 0.0);
+/// // Negative, NaN or all-zero weights are an error naming the weight.
+/// w.set(Component::Tech, -1.0);
+/// assert!(w.normalized().unwrap_err().to_string().contains("weights.tech"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Weights {
@@ -137,7 +158,34 @@ pub struct Diversity {
     pub max_per_kind: Option<usize>,
 }
 
-/// Options of a recommendation.
+/// Options of a recommendation: how many matches, the weights, filters applied before
+/// ranking, caps per city and kind, and whether intermediaries are ranked.
+///
+/// # Examples
+///
+/// Five science parks or economic zones outside the coastal regions, at most two per city:
+///
+/// ```
+/// use eccp_china::{Diversity, Filter, Kind, Options, Profile, Recommender, Dataset};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let options = Options {
+///     top_k: 5,
+///     filter: Filter {
+///         kinds: vec![Kind::SciencePark, Kind::EconomicZone],
+///         macro_regions: vec!["Go West".into()], // central and western China
+///         ..Filter::default()
+///     },
+///     diversity: Diversity { max_per_city: Some(2), ..Diversity::default() },
+///     ..Options::default()
+/// };
+/// let rec = Recommender::new(Dataset::embedded()?);
+/// let p = Profile::builder("Wind", "DK").sector("renewable energy").build()?;
+/// let recs = rec.recommend_profile(&p, &options)?;
+/// assert!(!recs.matches.is_empty() && recs.matches.len() <= 5);
+/// assert!(recs.matches.iter().all(|m| matches!(m.kind, Kind::SciencePark | Kind::EconomicZone)));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// How many matches to return (10 by default).

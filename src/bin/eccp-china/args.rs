@@ -124,7 +124,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             }
             Long("kind") => {
                 let v = value(&mut parser)?;
-                let k = Kind::from_name(&v).ok_or_else(|| {
+                let k = Kind::parse(&v).ok_or_else(|| {
                     bad(
                         &name,
                         format!("`{v}` is not one of {}", kind_names().join(", ")),

@@ -28,10 +28,7 @@ pub(crate) fn open(path: &str) -> Result<Box<dyn Read>, Error> {
     if path == "-" {
         return Ok(Box::new(std::io::stdin()));
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::Io {
-        path: path.to_string(),
-        message: e.to_string(),
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io_at(path, e))?;
     Ok(Box::new(file))
 }
 

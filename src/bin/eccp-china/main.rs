@@ -106,7 +106,11 @@ fn run(args: &Args) -> Result<(), Error> {
     let resolved = rec.resolve(&profile)?;
     let report = match args.format {
         Format::Html => rec.report_html(&rec.recommend(&resolved, &args.options)?)?,
-        Format::Csv => csvio::matches_to_csv(&[rec.recommend(&resolved, &args.options)?]),
+        Format::Csv => {
+            let mut buf = Vec::new();
+            csvio::write_matches(&mut buf, &[rec.recommend(&resolved, &args.options)?])?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
         Format::Text | Format::Json => {
             let recs = rec.recommend(&resolved, &args.options)?;
             let stability = if args.sensitivity {
