@@ -42,9 +42,17 @@ fn load(records: &[String]) -> Result<Dataset, Error> {
         .build()
 }
 
+/// The error of a file that must not load (without printing a whole dataset if it loads).
+fn load_error(records: &[String]) -> Error {
+    let Err(e) = load(records) else {
+        panic!("expected an error, the file loaded")
+    };
+    e
+}
+
 /// The error for one bad field, as (file, record, field, message).
 fn data_error(records: &[String]) -> (String, String, String, String) {
-    match load(records).unwrap_err() {
+    match load_error(records) {
         Error::Data {
             file,
             record,
@@ -340,4 +348,129 @@ fn partner_files_from_a_reader_are_capped_and_checked() {
     assert!(msg.contains("U+001B"), "{msg}");
     let (_, _, field, _) = data_error(&[record("ctl-2", &[("aliases", "[\"a\\nb\"]")])]);
     assert_eq!(field, "aliases[0]");
+}
+
+/// Words of section 3.2, copied from `data/briefing.txt`.
+const BRIEFING_WORDS: &str =
+    "the Dezu and Hechuan districts integrate automobile production, R&D, trade and tourism functions";
+
+#[test]
+fn a_briefing_quote_copied_word_for_word_loads() {
+    let quoted = |id: &str, quote: &str| {
+        record(
+            id,
+            &[(
+                "sources",
+                &format!("[{{\"ref\": \"Section 3.2\", \"quote\": {quote:?}}}]"),
+            )],
+        )
+    };
+    // Line breaks, a straight apostrophe for the briefing's curly one, no footnote marker:
+    // the briefing's words all the same.
+    let d = load(&[
+        quoted("q-verbatim", BRIEFING_WORDS),
+        quoted(
+            "q-layout",
+            "Ba'Nan District and\n   ChaYuan New Area are home to Suzuki",
+        ),
+    ])
+    .unwrap();
+    let p = d.partner(d.find_partner("q-verbatim").unwrap());
+    assert_eq!(p.sources()[0].quote(), Some(BRIEFING_WORDS));
+    assert!(p.sources()[0].reference().is_briefing());
+    assert!(d.find_partner("q-layout").is_some());
+}
+
+#[test]
+fn an_invented_briefing_quote_fails_naming_the_record_and_the_quote() {
+    let invented = "the Dezu and Hechuan districts integrate battery gigafactories";
+    let (file, rec, field, msg) = data_error(&[
+        record("honest-one", &[]),
+        record(
+            "invented-one",
+            &[
+                ("name", "\"Invented\""),
+                (
+                    "sources",
+                    &format!(
+                        "[{{\"ref\": \"Section 3.2\", \"quote\": {BRIEFING_WORDS:?}}}, \
+                         {{\"ref\": \"Section 3.2\", \"quote\": {invented:?}}}]"
+                    ),
+                ),
+            ],
+        ),
+    ]);
+    assert_eq!(
+        (file.as_str(), rec.as_str(), field.as_str()),
+        ("mine.json", "invented-one", "sources[1].quote")
+    );
+    assert!(msg.contains(invented), "{msg}");
+    assert!(
+        msg.contains("first 6 words") && msg.contains("`battery`"),
+        "where it departs: {msg}"
+    );
+    assert!(
+        msg.contains("data/briefing.txt") && msg.contains("External: <citation>"),
+        "both ways out: {msg}"
+    );
+    // The whole message names the file and the record too.
+    let e = load_error(&[record(
+        "invented-one",
+        &[(
+            "sources",
+            &format!("[{{\"ref\": \"Table 3\", \"quote\": {invented:?}}}]"),
+        )],
+    )])
+    .to_string();
+    assert!(
+        e.starts_with("mine.json: record `invented-one`, field `sources[0].quote`: "),
+        "{e}"
+    );
+    // A long quote is shortened, not pasted whole.
+    let long = format!("{} {}", "an invented sentence".repeat(20), "the end");
+    let (_, _, _, msg) = data_error(&[record(
+        "long-one",
+        &[(
+            "sources",
+            &format!("[{{\"ref\": \"Section 3.2\", \"quote\": {long:?}}}]"),
+        )],
+    )]);
+    assert!(msg.contains('…') && !msg.contains("the end"), "{msg}");
+}
+
+#[test]
+fn an_invented_quote_in_an_override_fails_too() {
+    for field in ["tech", "control"] {
+        let value = "{\"level\": \"high\", \"basis\": \"x\", \"source\": \"Section 3.2\", \
+                     \"quote\": \"a world leader in everything\"}";
+        let (_, rec, fld, msg) = data_error(&[record("over-one", &[(field, value)])]);
+        assert_eq!(
+            (rec.as_str(), fld.as_str()),
+            ("over-one", &*format!("{field}.quote"))
+        );
+        assert!(msg.contains("a world leader in everything"), "{msg}");
+    }
+}
+
+#[test]
+fn a_file_read_from_bytes_is_checked_the_same_way() {
+    let text = file(&[record(
+        "bytes-one",
+        &[(
+            "sources",
+            "[{\"ref\": \"Section 3.2\", \"quote\": \"not the briefing's words\"}]",
+        )],
+    )]);
+    let Err(e) = Dataset::builder()
+        .partners_reader("bytes.json", text.as_bytes())
+        .unwrap()
+        .build()
+    else {
+        panic!("an invented quote is an error")
+    };
+    assert!(
+        matches!(&e, Error::Data { file, record, field, .. }
+            if file == "bytes.json" && record == "bytes-one" && field == "sources[0].quote"),
+        "{e:?}"
+    );
 }

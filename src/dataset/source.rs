@@ -103,7 +103,10 @@ impl Source {
     pub fn row(&self) -> Option<u16> {
         self.row
     }
-    /// The briefing's words, verbatim (whitespace aside). Every briefing source has one.
+    /// The words that support the record. Every briefing source has one, and it is the
+    /// briefing's, verbatim: checked at load for the files a user adds (runs of whitespace,
+    /// typographic quotes, dashes and footnote markers aside), and by the crate's tests for
+    /// the embedded data. An external source may carry its own quote, which is not checked.
     pub fn quote(&self) -> Option<&str> {
         self.quote.as_deref()
     }
@@ -167,7 +170,9 @@ pub(crate) fn convert_sources(
         if reference.is_briefing() && quote.as_deref().is_none_or(str::is_empty) {
             return Err(err(
                 format!("{f}.quote"),
-                "a reference to the briefing needs a verbatim quote".into(),
+                "a reference to the briefing needs a verbatim quote; for a source outside the \
+                 briefing, write the ref as `External: <citation>`"
+                    .into(),
             ));
         }
         out.push(Source {
