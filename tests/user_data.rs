@@ -474,3 +474,148 @@ fn a_file_read_from_bytes_is_checked_the_same_way() {
         "{e:?}"
     );
 }
+
+/// A user's own e-mobility cluster in Guangzhou, known from outside the briefing.
+const EXTERNAL_EV: &[u8] = br#"{"partners": [{
+    "id": "test-guangzhou-ev",
+    "kind": "industrial_cluster",
+    "name": "Test Guangzhou e-mobility cluster",
+    "province": "guangdong",
+    "place": "guangzhou",
+    "sectors": ["automotive", "electric_vehicles"],
+    "formal_organisation": false,
+    "sources": [{"ref": "External: test record"}]
+}]}"#;
+
+#[test]
+fn an_external_record_is_shown_as_external_in_every_output() {
+    use eccp_china::{csvio::MatchWriter, Options, Profile, Recommender};
+    let d = Dataset::builder()
+        .partners_reader("mine.json", EXTERNAL_EV)
+        .unwrap()
+        .build()
+        .unwrap();
+    let profile = Profile::from_json(include_str!(
+        "../data/samples/southern-german-e-mobility.json"
+    ))
+    .unwrap();
+    let options = Options::default();
+    let rec = Recommender::new(&d);
+    let recs = rec.recommend_profile(&profile, &options).unwrap();
+    let m = recs
+        .matches
+        .iter()
+        .find(|m| m.id == "test-guangzhou-ev")
+        .unwrap_or_else(|| panic!("not among the matches:\n{}", recs.to_text()));
+
+    // What the record says of itself (its field, where it is) cites its own source, which
+    // says it is external, and no briefing words are put in its mouth. What the briefing
+    // says of its kind and its field (section 3.1's defaults, demand, openings) stays cited
+    // from the briefing.
+    const EXTERNAL: &str = "External: test record";
+    let own: Vec<_> = m
+        .reasons
+        .iter()
+        .filter(|r| r.component == "sector" || r.text.starts_with("Located in"))
+        .collect();
+    assert!(own.len() >= 2, "{:#?}", m.reasons);
+    for r in &own {
+        assert_eq!((r.source.as_str(), &r.quote), (EXTERNAL, &None), "{r:?}");
+    }
+    for r in m.reasons.iter().filter(|r| r.source == EXTERNAL) {
+        assert!(!r.text.contains("briefing"), "{r:?}");
+    }
+
+    // Each output shows that source, and only ever as external.
+    let html = rec
+        .report_html(&rec.resolve(&profile).unwrap(), &options)
+        .unwrap();
+    let mut csv = MatchWriter::new(Vec::new()).unwrap();
+    csv.write(&recs).unwrap();
+    let csv = String::from_utf8(csv.into_inner().unwrap()).unwrap();
+    for (what, out) in [
+        ("text", recs.to_text()),
+        ("JSON", recs.to_json()),
+        ("HTML", html.clone()),
+        ("CSV", csv.clone()),
+    ] {
+        let shown = out.matches(EXTERNAL).count();
+        assert!(shown > 0, "{what} does not show the source");
+        assert_eq!(
+            out.matches("test record").count(),
+            shown,
+            "{what} shows the source without `External:`"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&recs.to_json()).unwrap();
+    let jm = json["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "test-guangzhou-ev")
+        .unwrap();
+    assert!(
+        jm["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["component"] == "sector" && r["source"] == EXTERNAL),
+        "{jm:#}"
+    );
+    let row = html
+        .split("<tr class=\"match\"")
+        .skip(1)
+        .find(|r| r.starts_with(" data-id=\"test-guangzhou-ev\""))
+        .and_then(|r| r.split("</tr>").next())
+        .expect("the record has a row in the report");
+    assert!(row.contains(&format!("[{EXTERNAL}]")), "{row}");
+    let line = csv
+        .lines()
+        .find(|l| l.contains("test-guangzhou-ev"))
+        .expect("a CSV row");
+    assert!(line.contains(&format!(",{EXTERNAL},")), "{line}");
+}
+
+#[test]
+fn an_external_record_that_brings_its_region_a_field_is_not_called_the_briefings() {
+    use eccp_china::{Options, Profile, Recommender};
+    // No partner of the embedded data brings wind energy to the Pearl River Delta: this
+    // record does, and the region reason that rests on it says so without the briefing.
+    let d = load(&[record(
+        "test-guangzhou-wind",
+        &[
+            ("name", "\"Test wind cluster\""),
+            ("place", "\"guangzhou\""),
+            ("sectors", "[\"wind\"]"),
+        ],
+    )])
+    .unwrap();
+    let profile =
+        Profile::from_json(r#"{"name": "Wind", "country": "DK", "sectors": ["wind energy"]}"#)
+            .unwrap();
+    let recs = Recommender::new(&d)
+        .recommend_profile(&profile, &Options::default())
+        .unwrap();
+    let m = recs
+        .matches
+        .iter()
+        .find(|m| m.id == "test-guangzhou-wind")
+        .expect("among the matches");
+    let region = m
+        .reasons
+        .iter()
+        .find(|r| r.component == "region")
+        .expect("a region reason");
+    assert_eq!(
+        (region.text.as_str(), region.source.as_str()),
+        (
+            "Pearl River Delta hosts it, a cluster in wind energy",
+            "External: Foshan furniture association member list, 2024"
+        )
+    );
+    for r in &m.reasons {
+        if r.source.starts_with("External:") {
+            assert!(!r.text.contains("briefing"), "{r:?}");
+        }
+    }
+}
