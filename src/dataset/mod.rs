@@ -178,9 +178,91 @@ impl Dataset {
 
 /// Builds a [`Dataset`] from the embedded files plus a user's own partner files.
 ///
-/// A user file has the format of `data/partners/*.json`. A record whose id is already loaded
-/// replaces that record (to correct it); a new id adds a partner. Then the whole set is
-/// validated as one, and errors name the file, the record and the field.
+/// A user file has the format of the embedded `data/partners/*.json` (the crate's
+/// `data/README.md` describes every field): `{"partners": [ ... ]}`, each record with
+///
+/// - `id`: lowercase letters and digits in words joined by `-`; `kind`: one of [`Kind`]'s
+///   names (`industrial_cluster`, `science_park`, `association`, ...); `name`, and optionally
+///   `aliases`, `chinese_name` and `websites`;
+/// - `province` and `place`: ids of [`Regions`] (`guangdong`, `guangzhou`), the place inside
+///   the province; both omitted for a national body;
+/// - `sectors`: ids of the [`Taxonomy`], at least one, the main field first;
+/// - `formal_organisation`: whether an organisation speaks for it (true for every kind but
+///   clusters, parks and zones);
+/// - `sources`, at least one. A source in the briefing is `{"ref": "Section 3.2", "quote":
+///   "..."}` (or `Table 1`-`4`, `Figure 1`-`3`, `Footnote 1`-`62`; a `Table 4` source adds
+///   its `"row"`), and its quote must be the briefing's own words: [`build`](Self::build)
+///   checks it against the briefing's text. Any other source is `{"ref": "External:
+///   <citation>"}`, and every output (text, JSON, HTML, CSV) shows it as `External:
+///   <citation>`, so that it never passes for the briefing;
+/// - optionally `tech`, `control` or `role` to override the kind's default with a basis, and
+///   `case_study`, `part_of`, `facts`, `corrections` and `notes`.
+///
+/// A record whose id is already loaded replaces that record (to correct it); a new id adds a
+/// partner. Then the whole set is validated as one, and errors name the file, the record and
+/// the field.
+///
+/// # Examples
+///
+/// A cluster the user knows from outside the briefing, read from bytes (a file or a pipe
+/// reads the same way) and ranked for an e-mobility profile:
+///
+/// ```
+/// use eccp_china::{Dataset, Options, Profile, Recommender};
+///
+/// # fn main() -> eccp_china::Result<()> {
+/// let mine: &[u8] = br#"{"partners": [{
+///     "id": "guangzhou-ev-alliance",
+///     "kind": "industrial_cluster",
+///     "name": "Guangzhou e-mobility alliance",
+///     "province": "guangdong",
+///     "place": "guangzhou",
+///     "sectors": ["electric_vehicles", "automotive"],
+///     "formal_organisation": true,
+///     "sources": [{"ref": "External: the alliance's member list, 2024"}]
+/// }]}"#;
+/// let data = Dataset::builder()
+///     .partners_reader("mine.json", mine)?
+///     .build()?;
+///
+/// let profile = Profile::from_json(
+///     r#"{"name": "Bavarian e-mobility cluster", "country": "DE",
+///         "sectors": ["electric vehicles"], "preferred_regions": ["Pearl River Delta"]}"#,
+/// )?;
+/// let recs = Recommender::new(&data).recommend_profile(&profile, &Options::default())?;
+/// let ours = recs
+///     .matches
+///     .iter()
+///     .find(|m| m.id == "guangzhou-ev-alliance")
+///     .expect("among the top ten");
+/// // What the record says of itself cites its own source, marked as external.
+/// assert!(ours
+///     .reasons
+///     .iter()
+///     .any(|r| r.source == "External: the alliance's member list, 2024"));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A quote that cites the briefing with words it does not hold is refused:
+///
+/// ```
+/// use eccp_china::{Dataset, Error};
+///
+/// let invented = r#"{"partners": [{
+///     "id": "guangzhou-ev-alliance", "kind": "industrial_cluster",
+///     "name": "Guangzhou e-mobility alliance", "province": "guangdong",
+///     "sectors": ["electric_vehicles"], "formal_organisation": true,
+///     "sources": [{"ref": "Section 3.2", "quote": "the best e-mobility cluster in China"}]
+/// }]}"#;
+/// match Dataset::builder().partners_json("mine.json", invented).build() {
+///     Err(Error::Data { record, field, message, .. }) => {
+///         assert_eq!((record.as_str(), field.as_str()), ("guangzhou-ev-alliance", "sources[0].quote"));
+///         assert!(message.contains("the best e-mobility cluster in China"));
+///     }
+///     _ => panic!("an invented quote is an error"),
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct DatasetBuilder {
     embedded_partners: bool,
