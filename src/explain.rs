@@ -63,9 +63,12 @@ pub struct Reason {
     pub kind: ReasonKind,
     /// Plain English.
     pub text: String,
-    /// The section or table, e.g. "Section 3.2" or "Table 4, row 48".
+    /// The section or table, e.g. "Section 3.2" or "Table 4, row 48"; a source outside the
+    /// briefing (a user's own record) always starts with "External:", e.g. "External:
+    /// company website, 2024".
     pub source: String,
-    /// The briefing's words, where one quote carries the reason.
+    /// The source's words, where one quote carries the reason: the briefing's, verbatim, or
+    /// for an "External:" source what the record quotes of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
 }
@@ -98,12 +101,23 @@ pub struct Intermediary {
     /// Its website, if printed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// The section or table that names it.
+    /// The section or table that names it, or "External: ..." for a user's own record.
     pub source: String,
 }
 
+/// How a reason, risk or helper names its source: a place in the briefing as the briefing
+/// numbers it ("Section 3.2", "Table 4, row 48"), anything else starting with "External:"
+/// (the rule of `SourceRef`'s `Display`), so that a user's own source never passes for the
+/// briefing in any output.
 fn cite(s: &Source) -> String {
     s.to_string()
+}
+
+/// Whether the briefing is among a record's sources. What a record with none says of
+/// itself (a user's record known from elsewhere) is cited from its own sources, never from a
+/// section of the briefing.
+fn from_briefing(p: &Partner) -> bool {
+    p.sources().iter().any(|s| s.reference().is_briefing())
 }
 
 /// The words that name a sector in prose: its label, aliases and keywords of four letters
@@ -281,10 +295,16 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                     format!("Not in a region you prefer, but nearby: in the {mr}, like {wanted}")
                 }
             };
+            // Section 3.1 draws the regions; where the partner is, its record says.
+            let source = if from_briefing(p) {
+                "Section 3.1".into()
+            } else {
+                p.sources().first().map(cite).unwrap_or_default()
+            };
             out.push(Reason {
                 kind: ReasonKind::Region,
                 text,
-                source: "Section 3.1".into(),
+                source,
                 quote: None,
             });
         }
@@ -305,11 +325,13 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 // The strength is a partner the briefing places there.
                 Some(h) => {
                     let host = d.partner(h);
-                    let text = if h == s.partner {
+                    let text = if h == s.partner && from_briefing(host) {
                         format!(
                             "{} hosts it, one of the briefing's clusters in {field}{close}",
                             mr.name()
                         )
+                    } else if h == s.partner {
+                        format!("{} hosts it, a cluster in {field}{close}", mr.name())
                     } else {
                         format!(
                             "{} hosts clusters in {field}{close}, such as {}",

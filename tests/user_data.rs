@@ -42,9 +42,17 @@ fn load(records: &[String]) -> Result<Dataset, Error> {
         .build()
 }
 
+/// The error of a file that must not load (without printing a whole dataset if it loads).
+fn load_error(records: &[String]) -> Error {
+    let Err(e) = load(records) else {
+        panic!("expected an error, the file loaded")
+    };
+    e
+}
+
 /// The error for one bad field, as (file, record, field, message).
 fn data_error(records: &[String]) -> (String, String, String, String) {
-    match load(records).unwrap_err() {
+    match load_error(records) {
         Error::Data {
             file,
             record,
@@ -340,4 +348,274 @@ fn partner_files_from_a_reader_are_capped_and_checked() {
     assert!(msg.contains("U+001B"), "{msg}");
     let (_, _, field, _) = data_error(&[record("ctl-2", &[("aliases", "[\"a\\nb\"]")])]);
     assert_eq!(field, "aliases[0]");
+}
+
+/// Words of section 3.2, copied from `data/briefing.txt`.
+const BRIEFING_WORDS: &str =
+    "the Dezu and Hechuan districts integrate automobile production, R&D, trade and tourism functions";
+
+#[test]
+fn a_briefing_quote_copied_word_for_word_loads() {
+    let quoted = |id: &str, quote: &str| {
+        record(
+            id,
+            &[(
+                "sources",
+                &format!("[{{\"ref\": \"Section 3.2\", \"quote\": {quote:?}}}]"),
+            )],
+        )
+    };
+    // Line breaks, a straight apostrophe for the briefing's curly one, no footnote marker:
+    // the briefing's words all the same.
+    let d = load(&[
+        quoted("q-verbatim", BRIEFING_WORDS),
+        quoted(
+            "q-layout",
+            "Ba'Nan District and\n   ChaYuan New Area are home to Suzuki",
+        ),
+    ])
+    .unwrap();
+    let p = d.partner(d.find_partner("q-verbatim").unwrap());
+    assert_eq!(p.sources()[0].quote(), Some(BRIEFING_WORDS));
+    assert!(p.sources()[0].reference().is_briefing());
+    assert!(d.find_partner("q-layout").is_some());
+}
+
+#[test]
+fn an_invented_briefing_quote_fails_naming_the_record_and_the_quote() {
+    let invented = "the Dezu and Hechuan districts integrate battery gigafactories";
+    let (file, rec, field, msg) = data_error(&[
+        record("honest-one", &[]),
+        record(
+            "invented-one",
+            &[
+                ("name", "\"Invented\""),
+                (
+                    "sources",
+                    &format!(
+                        "[{{\"ref\": \"Section 3.2\", \"quote\": {BRIEFING_WORDS:?}}}, \
+                         {{\"ref\": \"Section 3.2\", \"quote\": {invented:?}}}]"
+                    ),
+                ),
+            ],
+        ),
+    ]);
+    assert_eq!(
+        (file.as_str(), rec.as_str(), field.as_str()),
+        ("mine.json", "invented-one", "sources[1].quote")
+    );
+    assert!(msg.contains(invented), "{msg}");
+    assert!(
+        msg.contains("first 6 words") && msg.contains("`battery`"),
+        "where it departs: {msg}"
+    );
+    assert!(
+        msg.contains("data/briefing.txt") && msg.contains("External: <citation>"),
+        "both ways out: {msg}"
+    );
+    // The whole message names the file and the record too.
+    let e = load_error(&[record(
+        "invented-one",
+        &[(
+            "sources",
+            &format!("[{{\"ref\": \"Table 3\", \"quote\": {invented:?}}}]"),
+        )],
+    )])
+    .to_string();
+    assert!(
+        e.starts_with("mine.json: record `invented-one`, field `sources[0].quote`: "),
+        "{e}"
+    );
+    // A long quote is shortened, not pasted whole.
+    let long = format!("{} {}", "an invented sentence".repeat(20), "the end");
+    let (_, _, _, msg) = data_error(&[record(
+        "long-one",
+        &[(
+            "sources",
+            &format!("[{{\"ref\": \"Section 3.2\", \"quote\": {long:?}}}]"),
+        )],
+    )]);
+    assert!(msg.contains('…') && !msg.contains("the end"), "{msg}");
+}
+
+#[test]
+fn an_invented_quote_in_an_override_fails_too() {
+    for field in ["tech", "control"] {
+        let value = "{\"level\": \"high\", \"basis\": \"x\", \"source\": \"Section 3.2\", \
+                     \"quote\": \"a world leader in everything\"}";
+        let (_, rec, fld, msg) = data_error(&[record("over-one", &[(field, value)])]);
+        assert_eq!(
+            (rec.as_str(), fld.as_str()),
+            ("over-one", &*format!("{field}.quote"))
+        );
+        assert!(msg.contains("a world leader in everything"), "{msg}");
+    }
+}
+
+#[test]
+fn a_file_read_from_bytes_is_checked_the_same_way() {
+    let text = file(&[record(
+        "bytes-one",
+        &[(
+            "sources",
+            "[{\"ref\": \"Section 3.2\", \"quote\": \"not the briefing's words\"}]",
+        )],
+    )]);
+    let Err(e) = Dataset::builder()
+        .partners_reader("bytes.json", text.as_bytes())
+        .unwrap()
+        .build()
+    else {
+        panic!("an invented quote is an error")
+    };
+    assert!(
+        matches!(&e, Error::Data { file, record, field, .. }
+            if file == "bytes.json" && record == "bytes-one" && field == "sources[0].quote"),
+        "{e:?}"
+    );
+}
+
+/// A user's own e-mobility cluster in Guangzhou, known from outside the briefing.
+const EXTERNAL_EV: &[u8] = br#"{"partners": [{
+    "id": "test-guangzhou-ev",
+    "kind": "industrial_cluster",
+    "name": "Test Guangzhou e-mobility cluster",
+    "province": "guangdong",
+    "place": "guangzhou",
+    "sectors": ["automotive", "electric_vehicles"],
+    "formal_organisation": false,
+    "sources": [{"ref": "External: test record"}]
+}]}"#;
+
+#[test]
+fn an_external_record_is_shown_as_external_in_every_output() {
+    use eccp_china::{csvio::MatchWriter, Options, Profile, Recommender};
+    let d = Dataset::builder()
+        .partners_reader("mine.json", EXTERNAL_EV)
+        .unwrap()
+        .build()
+        .unwrap();
+    let profile = Profile::from_json(include_str!(
+        "../data/samples/southern-german-e-mobility.json"
+    ))
+    .unwrap();
+    let options = Options::default();
+    let rec = Recommender::new(d);
+    let recs = rec.recommend_profile(&profile, &options).unwrap();
+    let m = recs
+        .matches
+        .iter()
+        .find(|m| m.id == "test-guangzhou-ev")
+        .unwrap_or_else(|| panic!("not among the matches:\n{}", recs.to_text()));
+
+    // What the record says of itself (its field, where it is) cites its own source, which
+    // says it is external, and no briefing words are put in its mouth. What the briefing
+    // says of its kind and its field (section 3.1's defaults, demand, openings) stays cited
+    // from the briefing.
+    const EXTERNAL: &str = "External: test record";
+    let own: Vec<_> = m
+        .reasons
+        .iter()
+        .filter(|r| r.kind.as_str() == "sector" || r.text.starts_with("Located in"))
+        .collect();
+    assert!(own.len() >= 2, "{:#?}", m.reasons);
+    for r in &own {
+        assert_eq!((r.source.as_str(), &r.quote), (EXTERNAL, &None), "{r:?}");
+    }
+    for r in m.reasons.iter().filter(|r| r.source == EXTERNAL) {
+        assert!(!r.text.contains("briefing"), "{r:?}");
+    }
+
+    // Each output shows that source, and only ever as external.
+    let html = rec
+        .report_html(&rec.recommend_profile(&profile, &options).unwrap())
+        .unwrap();
+    let mut csv = MatchWriter::new(Vec::new()).unwrap();
+    csv.write(&recs).unwrap();
+    let csv = String::from_utf8(csv.into_inner().unwrap()).unwrap();
+    for (what, out) in [
+        ("text", recs.to_text()),
+        ("JSON", recs.to_json()),
+        ("HTML", html.clone()),
+        ("CSV", csv.clone()),
+    ] {
+        let shown = out.matches(EXTERNAL).count();
+        assert!(shown > 0, "{what} does not show the source");
+        assert_eq!(
+            out.matches("test record").count(),
+            shown,
+            "{what} shows the source without `External:`"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&recs.to_json()).unwrap();
+    let jm = json["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "test-guangzhou-ev")
+        .unwrap();
+    assert!(
+        jm["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["component"] == "sector" && r["source"] == EXTERNAL),
+        "{jm:#}"
+    );
+    let row = html
+        .split("<tr class=\"match\"")
+        .skip(1)
+        .find(|r| r.starts_with(" data-id=\"test-guangzhou-ev\""))
+        .and_then(|r| r.split("</tr>").next())
+        .expect("the record has a row in the report");
+    assert!(row.contains(&format!("[{EXTERNAL}]")), "{row}");
+    let line = csv
+        .lines()
+        .find(|l| l.contains("test-guangzhou-ev"))
+        .expect("a CSV row");
+    assert!(line.contains(&format!(",{EXTERNAL},")), "{line}");
+}
+
+#[test]
+fn an_external_record_that_brings_its_region_a_field_is_not_called_the_briefings() {
+    use eccp_china::{Options, Profile, Recommender};
+    // No partner of the embedded data brings wind energy to the Pearl River Delta: this
+    // record does, and the region reason that rests on it says so without the briefing.
+    let d = load(&[record(
+        "test-guangzhou-wind",
+        &[
+            ("name", "\"Test wind cluster\""),
+            ("place", "\"guangzhou\""),
+            ("sectors", "[\"wind\"]"),
+        ],
+    )])
+    .unwrap();
+    let profile =
+        Profile::from_json(r#"{"name": "Wind", "country": "DK", "sectors": ["wind energy"]}"#)
+            .unwrap();
+    let recs = Recommender::new(d)
+        .recommend_profile(&profile, &Options::default())
+        .unwrap();
+    let m = recs
+        .matches
+        .iter()
+        .find(|m| m.id == "test-guangzhou-wind")
+        .expect("among the matches");
+    let region = m
+        .reasons
+        .iter()
+        .find(|r| r.kind.as_str() == "region")
+        .expect("a region reason");
+    assert_eq!(
+        (region.text.as_str(), region.source.as_str()),
+        (
+            "Pearl River Delta hosts it, a cluster in wind energy",
+            "External: Foshan furniture association member list, 2024"
+        )
+    );
+    for r in &m.reasons {
+        if r.source.starts_with("External:") {
+            assert!(!r.text.contains("briefing"), "{r:?}");
+        }
+    }
 }

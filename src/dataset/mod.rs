@@ -7,6 +7,7 @@ mod goal;
 mod names;
 mod partner;
 mod policy;
+mod quote;
 mod regions;
 mod source;
 mod taxonomy;
@@ -196,9 +197,91 @@ impl Dataset {
 
 /// Builds a [`Dataset`] from the embedded files plus a user's own partner files.
 ///
-/// A user file has the format of `data/partners/*.json`. A record whose id is already loaded
-/// replaces that record (to correct it); a new id adds a partner. Then the whole set is
-/// validated as one, and errors name the file, the record and the field.
+/// A user file has the format of the embedded `data/partners/*.json` (the crate's
+/// `data/README.md` describes every field): `{"partners": [ ... ]}`, each record with
+///
+/// - `id`: lowercase letters and digits in words joined by `-`; `kind`: one of [`Kind`]'s
+///   names (`industrial_cluster`, `science_park`, `association`, ...); `name`, and optionally
+///   `aliases`, `chinese_name` and `websites`;
+/// - `province` and `place`: ids of [`Regions`] (`guangdong`, `guangzhou`), the place inside
+///   the province; both omitted for a national body;
+/// - `sectors`: ids of the [`Taxonomy`], at least one, the main field first;
+/// - `formal_organisation`: whether an organisation speaks for it (true for every kind but
+///   clusters, parks and zones);
+/// - `sources`, at least one. A source in the briefing is `{"ref": "Section 3.2", "quote":
+///   "..."}` (or `Table 1`-`4`, `Figure 1`-`3`, `Footnote 1`-`62`; a `Table 4` source adds
+///   its `"row"`), and its quote must be the briefing's own words: [`build`](Self::build)
+///   checks it against the briefing's text. Any other source is `{"ref": "External:
+///   <citation>"}`, and every output (text, JSON, HTML, CSV) shows it as `External:
+///   <citation>`, so that it never passes for the briefing;
+/// - optionally `tech`, `control` or `role` to override the kind's default with a basis, and
+///   `case_study`, `part_of`, `facts`, `corrections` and `notes`.
+///
+/// A record whose id is already loaded replaces that record (to correct it); a new id adds a
+/// partner. Then the whole set is validated as one, and errors name the file, the record and
+/// the field.
+///
+/// # Examples
+///
+/// A cluster the user knows from outside the briefing, read from bytes (a file or a pipe
+/// reads the same way) and ranked for an e-mobility profile:
+///
+/// ```
+/// use eccp_china::{Dataset, Options, Profile, Recommender};
+///
+/// # fn main() -> eccp_china::Result<()> {
+/// let mine: &[u8] = br#"{"partners": [{
+///     "id": "guangzhou-ev-alliance",
+///     "kind": "industrial_cluster",
+///     "name": "Guangzhou e-mobility alliance",
+///     "province": "guangdong",
+///     "place": "guangzhou",
+///     "sectors": ["electric_vehicles", "automotive"],
+///     "formal_organisation": true,
+///     "sources": [{"ref": "External: the alliance's member list, 2024"}]
+/// }]}"#;
+/// let data = Dataset::builder()
+///     .partners_reader("mine.json", mine)?
+///     .build()?;
+///
+/// let profile = Profile::from_json(
+///     r#"{"name": "Bavarian e-mobility cluster", "country": "DE",
+///         "sectors": ["electric vehicles"], "preferred_regions": ["Pearl River Delta"]}"#,
+/// )?;
+/// let recs = Recommender::new(data).recommend_profile(&profile, &Options::default())?;
+/// let ours = recs
+///     .matches
+///     .iter()
+///     .find(|m| m.id == "guangzhou-ev-alliance")
+///     .expect("among the top ten");
+/// // What the record says of itself cites its own source, marked as external.
+/// assert!(ours
+///     .reasons
+///     .iter()
+///     .any(|r| r.source == "External: the alliance's member list, 2024"));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A quote that cites the briefing with words it does not hold is refused:
+///
+/// ```
+/// use eccp_china::{Dataset, Error};
+///
+/// let invented = r#"{"partners": [{
+///     "id": "guangzhou-ev-alliance", "kind": "industrial_cluster",
+///     "name": "Guangzhou e-mobility alliance", "province": "guangdong",
+///     "sectors": ["electric_vehicles"], "formal_organisation": true,
+///     "sources": [{"ref": "Section 3.2", "quote": "the best e-mobility cluster in China"}]
+/// }]}"#;
+/// match Dataset::builder().partners_json("mine.json", invented).build() {
+///     Err(Error::Data { record, field, message, .. }) => {
+///         assert_eq!((record.as_str(), field.as_str()), ("guangzhou-ev-alliance", "sources[0].quote"));
+///         assert!(message.contains("the best e-mobility cluster in China"));
+///     }
+///     _ => panic!("an invented quote is an error"),
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct DatasetBuilder {
     embedded_partners: bool,
@@ -306,11 +389,16 @@ impl DatasetBuilder {
     /// [`Error::Data`] naming file, record and field for a broken invariant: duplicate or
     /// malformed ids, unknown sector, province or place, a place outside the record's
     /// province, a dangling `part_of`, a missing source or quote, an override equal to the
-    /// kind's default, two records for one entity (same name or website).
+    /// kind's default, two records for one entity (same name or website), and, in the files
+    /// you add, a quote citing the briefing that is not its words (runs of whitespace,
+    /// typographic quotes, dashes and footnote markers aside; the message shows the quote and
+    /// where it departs from the briefing). The embedded files' quotes are checked by the
+    /// crate's tests rather than at every load, where checking them would take several
+    /// times as long as the load itself.
     pub fn build(self) -> Result<Dataset> {
         let taxonomy = Taxonomy::from_json(embedded::TAXONOMY.0, embedded::TAXONOMY.1)?;
         let regions = Regions::from_json(embedded::REGIONS.0, embedded::REGIONS.1, &taxonomy)?;
-        let mut raws: Vec<(String, RawPartner)> = Vec::new();
+        let mut raws: Vec<Read> = Vec::new();
         // Where each id already loaded sits in `raws`: a user file corrects it in place.
         let mut at: HashMap<String, usize> = HashMap::new();
         let mut files: Vec<(String, UserFile)> = Vec::new();
@@ -347,20 +435,25 @@ impl DatasetBuilder {
                 if !seen_here.insert(p.id.clone()) {
                     return Err(Error::data(name, &p.id, "id", "duplicate id in this file"));
                 }
-                match at.get(&p.id).copied() {
+                let read = Read {
+                    file: name.clone(),
+                    from_user: fi >= first_user_file,
+                    raw: p,
+                };
+                match at.get(&read.raw.id).copied() {
                     // A user file corrects an earlier record with the same id.
-                    Some(i) if fi >= first_user_file => raws[i] = (name.clone(), p),
+                    Some(i) if read.from_user => raws[i] = read,
                     Some(i) => {
                         return Err(Error::data(
                             name,
-                            &p.id,
+                            &read.raw.id,
                             "id",
-                            format!("duplicate id: also in {}", raws[i].0),
+                            format!("duplicate id: also in {}", raws[i].file),
                         ))
                     }
                     None => {
-                        at.insert(p.id.clone(), raws.len());
-                        raws.push((name.clone(), p));
+                        at.insert(read.raw.id.clone(), raws.len());
+                        raws.push(read);
                     }
                 }
             }
@@ -491,8 +584,44 @@ fn website_key(w: &str) -> String {
         .to_string()
 }
 
+/// A partner record as read, with the file it came from.
+struct Read {
+    file: String,
+    /// From a file the user added, whose briefing quotes are checked at load (the embedded
+    /// files' are checked by the crate's tests).
+    from_user: bool,
+    raw: RawPartner,
+}
+
+/// For a record of a user's file: every quote that cites the briefing (a source's, or an
+/// override's) is the briefing's words under [`quote::in_briefing`]'s rule.
+fn check_quotes(p: &Partner, err: &dyn Fn(String, String) -> Error) -> Result<()> {
+    let overrides = [
+        ("tech", p.tech.basis.as_ref()),
+        ("control", p.control.basis.as_ref()),
+        ("role", p.role_basis.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(f, b)| b.map(|b| (format!("{f}.quote"), &b.source, b.quote.as_deref())));
+    let sources = p.sources.iter().enumerate().map(|(i, s)| {
+        (
+            format!("sources[{i}].quote"),
+            &s.reference,
+            s.quote.as_deref(),
+        )
+    });
+    for (field, reference, q) in sources.chain(overrides) {
+        if let (true, Some(q)) = (reference.is_briefing(), q) {
+            if !quote::in_briefing(q) {
+                return Err(err(field, quote::not_in_briefing(q)));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn convert_partners(
-    raws: Vec<(String, RawPartner)>,
+    raws: Vec<Read>,
     taxonomy: &Taxonomy,
     regions: &Regions,
 ) -> Result<Vec<Partner>> {
@@ -507,13 +636,18 @@ fn convert_partners(
     let index: HashMap<String, usize> = raws
         .iter()
         .enumerate()
-        .map(|(i, (_, p))| (p.id.clone(), i))
+        .map(|(i, r)| (r.raw.id.clone(), i))
         .collect();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut websites: HashMap<String, String> = HashMap::new();
     let mut rows: HashMap<u16, String> = HashMap::new();
     let mut out = Vec::with_capacity(raws.len());
-    for (file, p) in raws {
+    for Read {
+        file,
+        from_user,
+        raw: p,
+    } in raws
+    {
         let file = file.as_str();
         let id = p.id.clone();
         let err = |f: String, m: String| Error::data(file, &id, f, m);
@@ -747,7 +881,7 @@ fn convert_partners(
                 ));
             }
         }
-        out.push(Partner {
+        let partner = Partner {
             id: p.id,
             kind,
             name: p.name,
@@ -770,7 +904,11 @@ fn convert_partners(
             corrections: p.corrections,
             notes: p.notes,
             file: file.to_string(),
-        });
+        };
+        if from_user {
+            check_quotes(&partner, &err)?;
+        }
+        out.push(partner);
     }
     // `part_of` chains must end. Each record is walked once: a walk stops at a record whose
     // chain is known to end, and meeting a record of the walk itself is a cycle (linear in

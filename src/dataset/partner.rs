@@ -179,7 +179,8 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Evidence {
-    /// Only listed: a table row (Tables 2 to 4) or a footnote.
+    /// Only listed: a table row (Tables 2 to 4) or a footnote; also a record known only from
+    /// outside the briefing (an `External:` source).
     Listed,
     /// Named in the prose of a section.
     Named,

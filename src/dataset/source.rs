@@ -73,6 +73,10 @@ impl SourceRef {
     }
 }
 
+/// A place in the briefing as the briefing numbers it (`Section 3.2`, `Table 4`); anything
+/// else, an ECCP vocabulary included, starts with `External: `, so that no other source
+/// can pass for the briefing wherever a source is shown. A data file may cite every form
+/// written here.
 impl fmt::Display for SourceRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -80,7 +84,6 @@ impl fmt::Display for SourceRef {
             SourceRef::Table(n) => write!(f, "Table {n}"),
             SourceRef::Figure(n) => write!(f, "Figure {n}"),
             SourceRef::Footnote(n) => write!(f, "Footnote {n}"),
-            SourceRef::External(s) if ECCP_VOCABULARIES.contains(&s.as_str()) => f.write_str(s),
             SourceRef::External(s) => write!(f, "External: {s}"),
         }
     }
@@ -103,7 +106,10 @@ impl Source {
     pub fn row(&self) -> Option<u16> {
         self.row
     }
-    /// The briefing's words, verbatim (whitespace aside). Every briefing source has one.
+    /// The words that support the record. Every briefing source has one, and it is the
+    /// briefing's, verbatim: checked at load for the files a user adds (runs of whitespace,
+    /// typographic quotes, dashes and footnote markers aside), and by the crate's tests for
+    /// the embedded data. An external source may carry its own quote, which is not checked.
     pub fn quote(&self) -> Option<&str> {
         self.quote.as_deref()
     }
@@ -167,7 +173,9 @@ pub(crate) fn convert_sources(
         if reference.is_briefing() && quote.as_deref().is_none_or(str::is_empty) {
             return Err(err(
                 format!("{f}.quote"),
-                "a reference to the briefing needs a verbatim quote".into(),
+                "a reference to the briefing needs a verbatim quote; for a source outside the \
+                 briefing, write the ref as `External: <citation>`"
+                    .into(),
             ));
         }
         out.push(Source {
@@ -191,11 +199,14 @@ mod tests {
             "Table 4",
             "Figure 2",
             "Footnote 46",
-            "EU industrial ecosystems",
             "External: company registry 2024",
         ] {
             assert_eq!(SourceRef::parse(s).unwrap().to_string(), s);
         }
+        // A vocabulary is cited by its name, and shown as the external source it is.
+        let v = SourceRef::parse("EU industrial ecosystems").unwrap();
+        assert_eq!(v.to_string(), "External: EU industrial ecosystems");
+        assert_eq!(SourceRef::parse(&v.to_string()), Ok(v));
     }
 
     #[test]
