@@ -914,8 +914,9 @@ pub fn batch_top_k_parallel(
         .collect()
 }
 
-/// Every row's kernel score (minus infinity for a row the query does not admit), for
-/// checking the fused top-k against a full sort.
+/// Every row's kernel score, in row order (minus infinity for a row the query does not
+/// admit): the whole distribution, to plot it or to choose a threshold. When only the best
+/// few matter, [`top_k`] reads less and allocates nothing per row.
 pub fn all_scores(packed: &PackedPartners, q: &KernelQuery) -> Vec<f64> {
     let mut out = vec![f64::NEG_INFINITY; packed.len()];
     for r in &packed.single {
