@@ -150,7 +150,7 @@ pub(crate) fn run(args: &Args, rec: &Recommender, path: &str) -> Result<(), Erro
     let done = std::cell::Cell::new(0u64);
     let tick = || {
         done.set(done.get() + 1);
-        if progress && done.get() % 256 == 0 {
+        if progress && done.get().is_multiple_of(256) {
             eprint!("\r{} rows done", done.get());
         }
     };
