@@ -96,8 +96,28 @@ pub struct ProfileInput {
 /// Invariants: `name` is non-blank; `country` is an upper-case European ISO code; there is at
 /// least one sector; every string is within [`limits`]; `control_tolerance` is in [0, 1];
 /// `goals` is non-empty, sorted and without duplicates. Sectors, keywords and regions are
-/// still free text: [`Matcher::resolve`](crate::resolve::Matcher::resolve) turns them into taxonomy
-/// ids against a dataset.
+/// still free text: [`Matcher::resolve`](crate::resolve::Matcher::resolve) turns them into
+/// taxonomy ids against a dataset.
+///
+/// # Examples
+///
+/// From JSON (a file, a web form) or typed in code with [`Profile::builder`]; both are
+/// checked the same way, and an error names the field:
+///
+/// ```
+/// use eccp_china::{Goal, Profile};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let p = Profile::from_json(r#"{"name": "Lyon biopharma", "country": "FR",
+///     "sectors": ["pharmaceuticals"], "goals": ["R&D cooperation"]}"#)?;
+/// assert_eq!(p.goals(), &[Goal::RdCooperation]);
+/// assert_eq!(p.control_tolerance(), 0.5); // the default
+///
+/// let e = Profile::from_json(r#"{"name": "x", "country": "FR", "sectors": ["pharma"],
+///     "control_tolerance": 2}"#).unwrap_err();
+/// assert!(e.to_string().contains("control_tolerance"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "ProfileInput", into = "ProfileInput")]
 pub struct Profile {
