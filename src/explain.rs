@@ -479,7 +479,31 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                     src,
                 )
             }),
-            Evidence::Named | Evidence::Listed => None,
+            // The weaker grades say where the briefing names the partner, so that every
+            // evidence part is explained.
+            Evidence::Named => p
+                .sources()
+                .iter()
+                .find(|s| matches!(s.reference(), SourceRef::Section(_)))
+                .map(|src| ("Named in the briefing's prose, not analysed as a case", src)),
+            Evidence::Listed => {
+                let table = p
+                    .sources()
+                    .iter()
+                    .find(|s| matches!(s.reference(), SourceRef::Table(_)));
+                match table {
+                    Some(src) => Some((
+                        "Listed in one of the briefing's tables, with no more said of it",
+                        src,
+                    )),
+                    None => p.sources().first().map(|src| {
+                        (
+                            "Added from your own source, with no case study, table row or mention behind it",
+                            src,
+                        )
+                    }),
+                }
+            }
         };
         if let Some((text, src)) = reason {
             out.push(Reason {
@@ -836,6 +860,53 @@ pub struct ProfileSummary {
     pub control_tolerance: f64,
     /// Goals.
     pub goals: Vec<&'static str>,
+}
+
+/// Two partners side by side for one profile: made by [`Recommender::compare`](crate::Recommender::compare).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The first partner.
+    pub a: ComparedPartner,
+    /// The second partner.
+    pub b: ComparedPartner,
+    /// The sum of the differences, in component order: `a`'s score minus `b`'s.
+    pub gap: f64,
+    /// Each component where the two differ, in component order.
+    pub differences: Vec<ComponentDifference>,
+}
+
+/// One side of a [`Comparison`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparedPartner {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its rank among every match of the profile; `None` when it is no match.
+    pub rank: Option<usize>,
+    /// Its rank in words, or why it is not ranked.
+    pub standing: String,
+    /// Its score.
+    pub score: f64,
+    /// Its weighted parts.
+    pub breakdown: crate::score::PerComponent,
+}
+
+/// A component where two partners differ, with what produced each side's part.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentDifference {
+    /// The component.
+    pub component: Component,
+    /// `a`'s weighted part.
+    pub a: f64,
+    /// `b`'s weighted part.
+    pub b: f64,
+    /// `a` minus `b`.
+    pub difference: f64,
+    /// The reasons behind `a`'s part.
+    pub a_reasons: Vec<Reason>,
+    /// The reasons behind `b`'s part.
+    pub b_reasons: Vec<Reason>,
 }
 
 /// A partner on the Pareto front of tech level against political control.

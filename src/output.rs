@@ -3,6 +3,23 @@
 use crate::recommend::{Match, PartnerRecommendations, Recommendations};
 use std::fmt::Write;
 
+/// `text` with every control character but the line break replaced: a terminal acts on
+/// them (escape sequences, carriage returns), and none reaches it whatever comes.
+fn plain(text: String) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// " (website)", or nothing.
 fn site(i: &crate::explain::Intermediary) -> String {
     i.website
@@ -179,21 +196,8 @@ impl Recommendations {
             "\nData: ECCP D3.2 Preparatory Briefing on China (2018), data version {}",
             self.data_version
         );
-        // A terminal acts on control characters (escape sequences, carriage returns): input
-        // is checked for them, and none reaches the terminal whatever comes.
-        if o.chars().any(|c| c.is_control() && c != '\n') {
-            o = o
-                .chars()
-                .map(|c| {
-                    if c.is_control() && c != '\n' {
-                        '\u{FFFD}'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-        }
-        o
+        // Input is checked for control characters; none reaches a terminal whatever comes.
+        plain(o)
     }
 
     /// The labels ("F1", ...) of the field block's items said of the match at `rank`, in
@@ -337,14 +341,43 @@ impl PartnerRecommendations {
                 let _ = writeln!(o, "    ! {}: {} [{}]", r.title, r.text, r.source);
             }
         }
-        o.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' {
-                    '\u{FFFD}'
-                } else {
-                    c
+        plain(o)
+    }
+}
+
+impl crate::explain::Comparison {
+    /// As one pretty-printed JSON object.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// As plain text: both partners, then each component where they differ, its part on each
+    /// side and the reasons behind it; the differences add up to the gap.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let (a, b) = (&self.a, &self.b);
+        let _ = writeln!(o, "A: {} [{:.3}], {}", a.name, a.score, a.standing);
+        let _ = writeln!(o, "B: {} [{:.3}], {}", b.name, b.score, b.standing);
+        let _ = writeln!(
+            o,
+            "A - B = {:+.4}, component by component (the differences add up to it):",
+            self.gap
+        );
+        if self.differences.is_empty() {
+            let _ = writeln!(o, "  no component differs");
+        }
+        for d in &self.differences {
+            let _ = writeln!(
+                o,
+                "\n  {} {:+.4}  (A {:.4}, B {:.4})",
+                d.component, d.difference, d.a, d.b
+            );
+            for (side, rs) in [("A", &d.a_reasons), ("B", &d.b_reasons)] {
+                for r in rs.iter() {
+                    let _ = writeln!(o, "    {side}: {} [{}]", r.text, r.source);
                 }
-            })
-            .collect()
+            }
+        }
+        plain(o)
     }
 }

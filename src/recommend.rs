@@ -3,13 +3,14 @@
 
 use crate::dataset::{Dataset, Kind, PartnerIndex, Role};
 use crate::explain::{
-    self, FieldNotes, Intermediary, ParetoEntry, ProfileSummary, Reason, ResolvedTerm, Risk,
+    self, ComparedPartner, Comparison, ComponentDifference, FieldNotes, Intermediary, ParetoEntry,
+    ProfileSummary, Reason, ResolvedTerm, Risk,
 };
 use crate::features::FeatureMatrix;
 use crate::kernel::{self, KernelQuery, PackedPartners};
 use crate::profile::Profile;
 use crate::resolve::{Matcher, ResolvedProfile, Warning};
-use crate::score::{self, Options, PerComponent, Query, Scored};
+use crate::score::{self, Component, Options, PerComponent, Query, Scored};
 use crate::Result;
 use serde::Serialize;
 use std::sync::{Arc, OnceLock};
@@ -337,20 +338,7 @@ impl Recommender {
         options: &Options,
     ) -> Result<PartnerRecommendations> {
         let d: &Dataset = &self.dataset;
-        let index = d.find_partner(partner).ok_or_else(|| {
-            let closest = crate::text::closest(partner, d.partners().iter().map(|p| p.id()), 3);
-            crate::Error::Option {
-                option: "partner".into(),
-                message: format!(
-                    "`{partner}` is no partner id of the dataset{}",
-                    if closest.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; did you mean {}?", closest.join(", "))
-                    }
-                ),
-            }
-        })?;
+        let index = self.partner_index("partner", partner)?;
         let resolved = profiles
             .iter()
             .map(|p| self.resolve(p))
@@ -383,6 +371,130 @@ impl Recommender {
             province: p.province().map(|pr| reg.province(pr).name().to_string()),
             matches,
             data_version: crate::DATA_VERSION,
+        })
+    }
+
+    /// Why `a` scores above (or below) `b` for this profile: each component where their
+    /// weighted parts differ, with the reasons behind each side's part. The differences,
+    /// added in [`Component::ALL`](crate::Component::ALL) order, are the `gap`; it equals
+    /// `a.score - b.score` up to the last bit of floating-point rounding. Each side also says
+    /// its rank (or why it is not ranked: outside the profile's field, or kept out by a
+    /// filter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Dataset, Options, Profile, Recommender};
+    /// # fn main() -> Result<(), eccp_china::Error> {
+    /// let rec = Recommender::new(Dataset::embedded()?);
+    /// let p = Profile::builder("Cars", "DE").sector("automotive").build()?;
+    /// let r = rec.resolve(&p)?;
+    /// let c = rec.compare(&r, &Options::default(), "huadu-automobile", "catarc")?;
+    /// let sum: f64 = c.differences.iter().map(|d| d.difference).sum();
+    /// assert_eq!(sum, c.gap);
+    /// assert!((c.gap - (c.a.score - c.b.score)).abs() < 1e-12);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for an id that is no partner (naming the
+    /// closest ids) or for invalid options.
+    pub fn compare(
+        &self,
+        resolved: &ResolvedProfile,
+        options: &Options,
+        a: &str,
+        b: &str,
+    ) -> Result<Comparison> {
+        let d: &Dataset = &self.dataset;
+        let ia = self.partner_index("a", a)?;
+        let ib = self.partner_index("b", b)?;
+        let q = Query::new(d, resolved, options)?;
+        let ranked = self.rank(
+            resolved,
+            &Options {
+                top_k: usize::MAX,
+                ..options.clone()
+            },
+        )?;
+        let side = |i: PartnerIndex| {
+            let s = q.score(d, i);
+            let p = d.partner(i);
+            let rank = ranked.iter().position(|(x, _)| *x == i).map(|r| r + 1);
+            let standing = match rank {
+                Some(r) if r <= options.top_k => format!("ranked {r}"),
+                Some(r) => format!("ranked {r}, outside your top {}", options.top_k),
+                None if s.components[Component::Sector as usize] == 0.0 => {
+                    "not ranked: it works in no field your profile names".to_string()
+                }
+                None if !q.admits_partner(d, i) => {
+                    "not ranked: your filters or the intermediary rule keep it out".to_string()
+                }
+                None => "not ranked: below your minimum score".to_string(),
+            };
+            let reasons = explain::reasons(d, &q, resolved, &s);
+            (
+                ComparedPartner {
+                    id: p.id().to_string(),
+                    name: p.name().to_string(),
+                    rank,
+                    standing,
+                    score: s.score,
+                    breakdown: PerComponent::new(s.parts),
+                },
+                reasons,
+            )
+        };
+        let (sa, ra) = side(ia);
+        let (sb, rb) = side(ib);
+        let of = |rs: &[Reason], c: Component| -> Vec<Reason> {
+            rs.iter()
+                .filter(|r| r.kind.component() == Some(c))
+                .cloned()
+                .collect()
+        };
+        let mut gap = 0.0;
+        let mut differences = Vec::new();
+        for c in Component::ALL {
+            let difference = sa.breakdown[c] - sb.breakdown[c];
+            gap += difference;
+            if difference != 0.0 {
+                differences.push(ComponentDifference {
+                    component: c,
+                    a: sa.breakdown[c],
+                    b: sb.breakdown[c],
+                    difference,
+                    a_reasons: of(&ra, c),
+                    b_reasons: of(&rb, c),
+                });
+            }
+        }
+        Ok(Comparison {
+            a: sa,
+            b: sb,
+            gap,
+            differences,
+        })
+    }
+
+    /// The index of the partner with id `id`, or an option error naming the closest ids.
+    fn partner_index(&self, option: &str, id: &str) -> Result<PartnerIndex> {
+        let d: &Dataset = &self.dataset;
+        d.find_partner(id).ok_or_else(|| {
+            let closest = crate::text::closest(id, d.partners().iter().map(|p| p.id()), 3);
+            crate::Error::Option {
+                option: option.into(),
+                message: format!(
+                    "`{id}` is no partner id of the dataset{}",
+                    if closest.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", closest.join(", "))
+                    }
+                ),
+            }
         })
     }
 

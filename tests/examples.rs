@@ -601,6 +601,11 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
             "--min-score".into(),
             "0.3".into(),
         ],
+        vec![
+            "--compare".into(),
+            "huadu-automobile".into(),
+            "catarc".into(),
+        ],
     ];
     // Every input with every format and each extra option; and every input with every
     // pair of extras, in the default format.
@@ -649,7 +654,14 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
                             String::from_utf8(out.stdout).unwrap()
                         };
                         assert!(!written.trim().is_empty(), "{argv:?} wrote nothing");
-                        if extra.iter().any(|s| s == "--partners") {
+                        let compared = extra.iter().any(|s| s == "--compare");
+                        if compared {
+                            assert!(
+                                written.contains("A - B =") || written.contains("\"gap\""),
+                                "{argv:?} ignored --compare"
+                            );
+                        }
+                        if extra.iter().any(|s| s == "--partners") && !compared {
                             // The user's Guangzhou cluster is in, unless a filter given
                             // with it keeps it out: then it must be out.
                             let filtered = extra.iter().any(|s| s == "Go West")
@@ -756,4 +768,18 @@ fn the_developer_example_does_the_whole_round_in_few_lines() {
     let page = std::fs::read_to_string(&path).unwrap();
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("our contact"));
     std::fs::remove_file(&path).ok();
+}
+
+#[test]
+fn the_readme_shows_the_real_output_of_compare() {
+    let readme = readme();
+    let start = readme.find("```compare\n").expect("a compare block") + "```compare\n".len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| *l != "...")
+        .collect();
+    let text = run_ok("eccp-china", &["--compare", "huadu-automobile", "catarc"]);
+    let real: Vec<&str> = text.lines().take(shown.len()).collect();
+    assert!(shown.len() >= 8);
+    assert_eq!(shown, real, "README.md's compare output is stale");
 }

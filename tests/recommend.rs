@@ -481,3 +481,46 @@ fn the_reverse_direction_explains_each_pair_as_the_forward_direction_does() {
         .unwrap_err();
     assert!(e.to_string().contains("huadu-automobile"), "{e}");
 }
+
+#[test]
+fn a_comparison_adds_up_to_the_gap_with_the_reasons_behind_each_part() {
+    let r = recommender();
+    for name in [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "danish-wind-energy",
+    ] {
+        let p = sample(name);
+        let resolved = r.resolve(&p).unwrap();
+        let all = everything(&p, Options::default());
+        // Every pair among the first eight, and a partner outside the field.
+        let ids: Vec<&str> = all.matches.iter().take(8).map(|m| m.id.as_str()).collect();
+        for a in &ids {
+            for b in ids.iter().chain(["shaoxing-dyeing"].iter()) {
+                let c = r.compare(&resolved, &Options::default(), a, b).unwrap();
+                let sum: f64 = c.differences.iter().map(|d| d.difference).sum();
+                assert_eq!(sum, c.gap, "{a} vs {b}");
+                assert!((c.gap - (c.a.score - c.b.score)).abs() < 1e-12);
+                // Each side's score is the one the ranking gives it.
+                let fwd = all.matches.iter().find(|m| m.id == *a).unwrap();
+                assert_eq!(c.a.score, fwd.score);
+                assert_eq!(c.a.rank, Some(fwd.rank));
+                for d in &c.differences {
+                    assert_eq!(d.difference, d.a - d.b);
+                    assert!(d.difference != 0.0);
+                    // What produced a part is explained, when the part is above zero.
+                    if d.a > 0.0 {
+                        assert!(!d.a_reasons.is_empty(), "{a}: {} unexplained", d.component);
+                    }
+                }
+            }
+        }
+        let c = r
+            .compare(&resolved, &Options::default(), ids[0], "shaoxing-dyeing")
+            .unwrap();
+        if c.b.rank.is_none() {
+            assert!(c.b.standing.contains("no field"), "{}", c.b.standing);
+        }
+        assert!(c.to_text().contains("A - B ="));
+    }
+}

@@ -48,6 +48,8 @@ pub(crate) struct Args {
     pub out: Option<PathBuf>,
     pub options: Options,
     pub sensitivity: bool,
+    /// Two partner ids to set side by side for the profile.
+    pub compare: Option<(String, String)>,
     pub skip_bad_rows: bool,
 }
 
@@ -81,6 +83,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         out: None,
         options: Options::default(),
         sensitivity: false,
+        compare: None,
         skip_bad_rows: false,
     };
     let lex = |e: lexopt::Error| bad("command line", e.to_string());
@@ -153,6 +156,17 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             }
             Long("include-intermediaries") => a.options.include_intermediaries = true,
             Long("sensitivity") => a.sensitivity = true,
+            Long("compare") => {
+                let first = value(&mut parser)?;
+                let second = parser
+                    .value()
+                    .map_err(|_| bad(&name, "takes two partner ids: --compare A B"))?
+                    .to_string_lossy()
+                    .into_owned();
+                if a.compare.replace((first, second)).is_some() {
+                    return Err(bad(&name, "is given twice; give it once"));
+                }
+            }
             Long("skip-bad-rows") => a.skip_bad_rows = true,
             Value(v) => {
                 return Err(bad(
@@ -195,6 +209,24 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         return Err(bad(
             "--sensitivity",
             "is shown in the text and JSON outputs; use --format text or json",
+        ));
+    }
+    if a.compare.is_some() && batch {
+        return Err(bad(
+            "--compare",
+            "sets two partners side by side for one profile; use it with --profile, not --profiles",
+        ));
+    }
+    if a.compare.is_some() && matches!(a.format, Format::Csv | Format::Html) {
+        return Err(bad(
+            "--compare",
+            "is written as text or JSON; use --format text or json",
+        ));
+    }
+    if a.compare.is_some() && a.sensitivity {
+        return Err(bad(
+            "--compare",
+            "and --sensitivity answer different questions; ask one at a time",
         ));
     }
     if batch && a.format == Format::Html && a.out.is_none() {
@@ -284,6 +316,9 @@ OUTPUT
     -n, --top N             how many matches per profile (default: {top})
     --sensitivity           with one profile, text or json: how stable the list is when the
                             weights move
+    --compare A B           with one profile, text or json: why partner A scores above or
+                            below partner B, component by component (ids as the output
+                            writes them)
 
 FILTERS AND CAPS
     --kind KIND             keep only this kind (repeatable), one of:

@@ -16,6 +16,7 @@ mod io;
 
 use args::{Args, Format, Input, Parsed};
 use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
+use eccp_china::resolve::ResolvedProfile;
 use eccp_china::{csvio, Dataset, Error, Profile, Recommender};
 use io::{open, Output};
 use std::io::Write;
@@ -76,6 +77,7 @@ fn as_command_option(e: Error) -> Error {
                 "filter.max_per_city" => "--max-per-city",
                 "filter.max_per_kind" => "--max-per-kind",
                 "k" => "--top",
+                "a" | "b" => "--compare",
                 _ => return Error::Option { option, message },
             };
             Error::Option {
@@ -104,21 +106,44 @@ fn run(args: &Args) -> Result<(), Error> {
         Input::Sample => Profile::from_json_named(SAMPLE.0, SAMPLE.1)?,
     };
     let resolved = rec.resolve(&profile)?;
-    let report = match args.format {
-        Format::Html => rec.report_html(&rec.recommend(&resolved, &args.options)?)?,
+    let report = match (&args.compare, args.format) {
+        (Some((a, b)), format) => {
+            let c = rec.compare(&resolved, &args.options, a, b)?;
+            if format == Format::Json {
+                c.to_json()
+            } else {
+                c.to_text()
+            }
+        }
+        (None, _) => report(args, &rec, &resolved)?,
+    };
+    let mut out = Output::open(args.out.as_deref())?;
+    let written = writeln!(out, "{}", report.trim_end_matches('\n'));
+    match written {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(io::output_error(&out, e)),
+        Ok(()) => out.finish(),
+    }
+}
+
+/// One profile's recommendations in the format asked for.
+fn report(args: &Args, rec: &Recommender, resolved: &ResolvedProfile) -> Result<String, Error> {
+    Ok(match args.format {
+        Format::Html => rec.report_html(&rec.recommend(resolved, &args.options)?)?,
         Format::Csv => {
             let mut buf = Vec::new();
-            csvio::write_matches(&mut buf, &[rec.recommend(&resolved, &args.options)?])?;
+            csvio::write_matches(&mut buf, &[rec.recommend(resolved, &args.options)?])?;
             String::from_utf8_lossy(&buf).into_owned()
         }
         Format::Text | Format::Json => {
-            let recs = rec.recommend(&resolved, &args.options)?;
+            let recs = rec.recommend(resolved, &args.options)?;
             let stability = if args.sensitivity {
                 let opts = SensitivityOptions {
                     options: args.options.clone(),
                     ..SensitivityOptions::default()
                 };
-                Some(sensitivity(&rec, &resolved, &opts)?)
+                Some(sensitivity(rec, resolved, &opts)?)
             } else {
                 None
             };
@@ -135,15 +160,7 @@ fn run(args: &Args) -> Result<(), Error> {
                 (_, None) => recs.to_text(),
             }
         }
-    };
-    let mut out = Output::open(args.out.as_deref())?;
-    let written = writeln!(out, "{}", report.trim_end_matches('\n'));
-    match written {
-        // A closed pipe (`| head`) is not an error worth reporting.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(io::output_error(&out, e)),
-        Ok(()) => out.finish(),
-    }
+    })
 }
 
 fn sensitivity_text(r: &SensitivityReport) -> String {
