@@ -55,7 +55,9 @@
 //!    conditions hold for the partner; intermediaries who can broker the contact. A
 //!    [`Recommendations`] adds what the matches share (the field block) and a Pareto view of
 //!    tech level against political control. [`Recommender::recommend_for_partner`] explains
-//!    the other direction: which EU clusters suit one Chinese partner.
+//!    the other direction: which EU clusters suit one Chinese partner;
+//!    [`Recommender::compare`] says why one partner is above another, and
+//!    [`Recommender::why_not`] ([`whynot`]) what would put a missing partner in the list.
 //! 5. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`], [`html`] (a
 //!    self-contained page with what-if controls, the tech-versus-control chart and a province
 //!    map) and [`csvio`] (many profiles in, matches out, safe for spreadsheets).
@@ -109,6 +111,7 @@ pub mod html;
 mod output;
 pub mod resolve;
 pub mod score;
+pub mod whynot;
 // Beside the flow: scale, export, measurement and limits.
 pub mod evaluate;
 pub mod features;

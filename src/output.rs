@@ -381,3 +381,44 @@ impl crate::explain::Comparison {
         plain(o)
     }
 }
+
+impl crate::whynot::WhyNot {
+    /// As one pretty-printed JSON object.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// As plain text: the partner's standing, each change that puts it in the top k (with
+    /// its new rank and who drops out), and what cannot help.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let p = &self.partner;
+        let _ = writeln!(o, "{} [{:.3}], {}", p.name, p.score, p.standing);
+        if p.rank.is_some_and(|r| r <= self.top_k) {
+            let _ = writeln!(o, "It is in your top {} already.", self.top_k);
+            return plain(o);
+        }
+        if !self.changes.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nEach of these alone puts it in your top {} (checked by ranking again):",
+                self.top_k
+            );
+        }
+        for c in &self.changes {
+            let out = if c.drops_out.is_empty() {
+                String::new()
+            } else {
+                format!("; out goes {}", c.drops_out.join(", "))
+            };
+            let _ = writeln!(o, "  - {}: rank {}{out}", c.description, c.new_rank);
+        }
+        if !self.cannot.is_empty() {
+            let _ = writeln!(o, "\nWhat cannot help:");
+            for c in &self.cannot {
+                let _ = writeln!(o, "  - {c}");
+            }
+        }
+        plain(o)
+    }
+}

@@ -480,7 +480,7 @@ impl Recommender {
     }
 
     /// The index of the partner with id `id`, or an option error naming the closest ids.
-    fn partner_index(&self, option: &str, id: &str) -> Result<PartnerIndex> {
+    pub(crate) fn partner_index(&self, option: &str, id: &str) -> Result<PartnerIndex> {
         let d: &Dataset = &self.dataset;
         d.find_partner(id).ok_or_else(|| {
             let closest = crate::text::closest(id, d.partners().iter().map(|p| p.id()), 3);

@@ -606,6 +606,7 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
             "huadu-automobile".into(),
             "catarc".into(),
         ],
+        vec!["--why-not".into(), "caam".into()],
     ];
     // Every input with every format and each extra option; and every input with every
     // pair of extras, in the default format.
@@ -654,10 +655,12 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
                             String::from_utf8(out.stdout).unwrap()
                         };
                         assert!(!written.trim().is_empty(), "{argv:?} wrote nothing");
-                        let compared = extra.iter().any(|s| s == "--compare");
+                        let compared = extra.iter().any(|s| s == "--compare" || s == "--why-not");
                         if compared {
                             assert!(
-                                written.contains("A - B =") || written.contains("\"gap\""),
+                                written.contains("A - B =")
+                                    || written.contains("\"gap\"")
+                                    || written.contains("China Association of Automobile"),
                                 "{argv:?} ignored --compare"
                             );
                         }
@@ -782,4 +785,18 @@ fn the_readme_shows_the_real_output_of_compare() {
     let real: Vec<&str> = text.lines().take(shown.len()).collect();
     assert!(shown.len() >= 8);
     assert_eq!(shown, real, "README.md's compare output is stale");
+}
+
+#[test]
+fn the_readme_shows_the_real_output_of_why_not() {
+    let readme = readme();
+    let start = readme.find("```whynot\n").expect("a why-not block") + "```whynot\n".len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| *l != "...")
+        .collect();
+    let text = run_ok("eccp-china", &["--top", "5", "--why-not", "caam"]);
+    let real: Vec<&str> = text.lines().take(shown.len()).collect();
+    assert!(shown.len() >= 4);
+    assert_eq!(shown, real, "README.md's why-not output is stale");
 }

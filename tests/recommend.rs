@@ -524,3 +524,124 @@ fn a_comparison_adds_up_to_the_gap_with_the_reasons_behind_each_part() {
         assert!(c.to_text().contains("A - B ="));
     }
 }
+
+/// The profile with one change made in its JSON form.
+fn changed(p: &Profile, f: impl FnOnce(&mut ProfileInput)) -> Profile {
+    let mut input = ProfileInput::from(p.clone());
+    f(&mut input);
+    Profile::try_from(input).unwrap()
+}
+
+#[test]
+fn why_not_changes_put_the_partner_in_and_no_smaller_continuous_change_does() {
+    use eccp_china::whynot::Change;
+    let r = recommender();
+    let k = 5;
+    let base = Options {
+        top_k: k,
+        ..Options::default()
+    };
+    let in_top = |p: &Profile, o: &Options, id: &str| {
+        r.recommend_profile(p, o)
+            .unwrap()
+            .matches
+            .iter()
+            .any(|m| m.id == id)
+    };
+    let (mut checked, mut continuous) = (0, 0);
+    for name in [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "portuguese-textiles",
+    ] {
+        let p = sample(name);
+        let resolved = r.resolve(&p).unwrap();
+        let all = everything(&p, Options::default());
+        for m in all.matches.iter().skip(k).take(12) {
+            let w = r.why_not(&resolved, &base, &m.id).unwrap();
+            assert_eq!(w.partner.rank, Some(m.rank));
+            for c in &w.changes {
+                checked += 1;
+                // Applied on its own, the change puts the partner in the top k.
+                let (p2, o2) = match &c.change {
+                    Change::Weight { component, to, .. } => {
+                        let mut o = base.clone();
+                        o.weights.set(*component, *to);
+                        (p.clone(), o)
+                    }
+                    Change::Tolerance { to, .. } => (
+                        changed(&p, |x| x.control_tolerance = Some(*to)),
+                        base.clone(),
+                    ),
+                    Change::TechLevel { to, .. } => {
+                        (changed(&p, |x| x.tech_level = Some(*to)), base.clone())
+                    }
+                    Change::AddGoal { goal } => (
+                        changed(&p, |x| x.goals.push(goal.as_str().into())),
+                        base.clone(),
+                    ),
+                    Change::RemoveGoal { goal } => (
+                        changed(&p, |x| x.goals.retain(|g| g != goal.as_str())),
+                        base.clone(),
+                    ),
+                    Change::AddRegion { region } => (
+                        changed(&p, |x| x.preferred_regions.push(region.clone())),
+                        base.clone(),
+                    ),
+                    Change::AddKeyword { keyword } => (
+                        changed(&p, |x| x.keywords.push(keyword.clone())),
+                        base.clone(),
+                    ),
+                };
+                assert!(
+                    in_top(&p2, &o2, &m.id),
+                    "{name}: {} does not put {} in",
+                    c.description,
+                    m.id
+                );
+                // For a weight or the tolerance, no smaller change does.
+                let between =
+                    |from: f64, to: f64| [0.5, 0.9, 0.99, 0.999].map(|f| from + f * (to - from));
+                match &c.change {
+                    Change::Weight {
+                        component,
+                        from,
+                        to,
+                    } => {
+                        continuous += 1;
+                        for x in between(*from, *to) {
+                            let mut o = base.clone();
+                            o.weights.set(*component, x);
+                            assert!(
+                                !in_top(&p, &o, &m.id),
+                                "{name} {}: {component} {x} already does",
+                                m.id
+                            );
+                        }
+                    }
+                    Change::Tolerance { from, to } => {
+                        continuous += 1;
+                        for t in between(*from, *to) {
+                            let p3 = changed(&p, |x| x.control_tolerance = Some(t));
+                            assert!(
+                                !in_top(&p3, &base, &m.id),
+                                "{name} {}: tolerance {t} already does",
+                                m.id
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+                // Who drops out was in the top k before and is not after.
+                let after = r.recommend_profile(&p2, &o2).unwrap();
+                for gone in &c.drops_out {
+                    assert!(!after.matches.iter().any(|x| &x.name == gone), "{gone}");
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 20 && continuous >= 10,
+        "checked {checked}, continuous {continuous}"
+    );
+}

@@ -73,3 +73,9 @@ impl fmt::Display for Goal {
         f.write_str(self.as_str())
     }
 }
+
+impl serde::Serialize for Goal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}

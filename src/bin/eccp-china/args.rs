@@ -50,6 +50,8 @@ pub(crate) struct Args {
     pub sensitivity: bool,
     /// Two partner ids to set side by side for the profile.
     pub compare: Option<(String, String)>,
+    /// A partner id to explain the absence of.
+    pub why_not: Option<String>,
     pub skip_bad_rows: bool,
 }
 
@@ -84,6 +86,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         options: Options::default(),
         sensitivity: false,
         compare: None,
+        why_not: None,
         skip_bad_rows: false,
     };
     let lex = |e: lexopt::Error| bad("command line", e.to_string());
@@ -156,6 +159,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             }
             Long("include-intermediaries") => a.options.include_intermediaries = true,
             Long("sensitivity") => a.sensitivity = true,
+            Long("why-not") => set_once(&mut a.why_not, value(&mut parser)?, &name)?,
             Long("compare") => {
                 let first = value(&mut parser)?;
                 let second = parser
@@ -209,6 +213,24 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         return Err(bad(
             "--sensitivity",
             "is shown in the text and JSON outputs; use --format text or json",
+        ));
+    }
+    if a.why_not.is_some() && batch {
+        return Err(bad(
+            "--why-not",
+            "explains one profile's list; use it with --profile, not --profiles",
+        ));
+    }
+    if a.why_not.is_some() && matches!(a.format, Format::Csv | Format::Html) {
+        return Err(bad(
+            "--why-not",
+            "is written as text or JSON; use --format text or json",
+        ));
+    }
+    if a.why_not.is_some() && (a.sensitivity || a.compare.is_some()) {
+        return Err(bad(
+            "--why-not",
+            "answers one question; ask it without --sensitivity or --compare",
         ));
     }
     if a.compare.is_some() && batch {
@@ -316,6 +338,8 @@ OUTPUT
     -n, --top N             how many matches per profile (default: {top})
     --sensitivity           with one profile, text or json: how stable the list is when the
                             weights move
+    --why-not ID            with one profile, text or json: why this partner is not in your
+                            top N, and the smallest changes that would put it there
     --compare A B           with one profile, text or json: why partner A scores above or
                             below partner B, component by component (ids as the output
                             writes them)

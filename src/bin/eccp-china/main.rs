@@ -78,6 +78,7 @@ fn as_command_option(e: Error) -> Error {
                 "filter.max_per_kind" => "--max-per-kind",
                 "k" => "--top",
                 "a" | "b" => "--compare",
+                "why_not" => "--why-not",
                 _ => return Error::Option { option, message },
             };
             Error::Option {
@@ -107,6 +108,15 @@ fn run(args: &Args) -> Result<(), Error> {
     };
     let resolved = rec.resolve(&profile)?;
     let report = match (&args.compare, args.format) {
+        (None, format) if args.why_not.is_some() => {
+            let id = args.why_not.as_deref().unwrap_or_default();
+            let w = rec.why_not(&resolved, &args.options, id)?;
+            if format == Format::Json {
+                w.to_json()
+            } else {
+                w.to_text()
+            }
+        }
         (Some((a, b)), format) => {
             let c = rec.compare(&resolved, &args.options, a, b)?;
             if format == Format::Json {

@@ -1,0 +1,499 @@
+//! "Why is the partner I have in mind not on my list, and what would put it there?"
+//!
+//! [`Recommender::why_not`] answers on the one scoring model. The score is a weighted sum of
+//! bounded components, so the continuous edits have exact answers: with every other weight
+//! fixed, a partner's lead over a rival is linear in one weight (after normalisation the
+//! sign of the lead is that of a linear function), and linear in the control tolerance; the
+//! smallest change is the first breakpoint past which at most `k - 1` rivals stay ahead. The
+//! discrete edits (tech level, a goal, a preferred region, a keyword naming the partner's
+//! field) are tried one by one. Every change offered is applied and verified by ranking
+//! again, and says who drops out of the top k; what cannot help is said too, checked at the
+//! extremes.
+
+use crate::dataset::{Dataset, Goal, Level, PartnerIndex};
+use crate::explain::ComparedPartner;
+use crate::profile::{Profile, ProfileInput};
+use crate::recommend::Recommender;
+use crate::resolve::ResolvedProfile;
+use crate::score::{Component, Options, PerComponent};
+use crate::Result;
+use serde::Serialize;
+
+/// What would put a partner into a profile's top k: made by [`Recommender::why_not`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhyNot {
+    /// The partner, its rank among every match (if it is one) and its standing in words.
+    pub partner: ComparedPartner,
+    /// The k of the question.
+    pub top_k: usize,
+    /// Changes that each put it in the top k, verified by ranking again; the smallest for
+    /// each weight and for the tolerance.
+    pub changes: Vec<WhyNotChange>,
+    /// What cannot help, checked at the extremes.
+    pub cannot: Vec<String>,
+}
+
+/// One change to the profile or the weights, and what it does to the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhyNotChange {
+    /// The change.
+    pub change: Change,
+    /// The change in words.
+    pub description: String,
+    /// The partner's rank once the change is made.
+    pub new_rank: usize,
+    /// The names of the partners that leave the top k.
+    pub drops_out: Vec<String>,
+}
+
+/// A change to the question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Change {
+    /// One weight set to `to` (the others kept; weights are normalised).
+    Weight {
+        /// The component.
+        component: Component,
+        /// Its weight now.
+        from: f64,
+        /// The weight that puts the partner in.
+        to: f64,
+    },
+    /// The control tolerance set to `to`.
+    Tolerance {
+        /// The tolerance now.
+        from: f64,
+        /// The tolerance that puts the partner in.
+        to: f64,
+    },
+    /// The profile's tech level.
+    TechLevel {
+        /// The level now.
+        from: Level,
+        /// The level that puts the partner in.
+        to: Level,
+    },
+    /// A goal added.
+    AddGoal {
+        /// The goal.
+        goal: Goal,
+    },
+    /// A goal removed.
+    RemoveGoal {
+        /// The goal.
+        goal: Goal,
+    },
+    /// A preferred region added.
+    AddRegion {
+        /// The region, as the profile would name it.
+        region: String,
+    },
+    /// A keyword added that names the partner's field.
+    AddKeyword {
+        /// The keyword.
+        keyword: String,
+    },
+}
+
+/// How far a breakpoint is stepped past, so that the partner is strictly ahead of the rival
+/// it passes there (relative, with an absolute floor).
+const NUDGE: f64 = 1e-9;
+
+impl Recommender {
+    /// For the partner with id `id`: its rank, and if it is outside the top
+    /// `options.top_k`, the smallest changes that would put it in (each weight, the control
+    /// tolerance) and the discrete ones that would (the tech level, a goal, a preferred
+    /// region, a keyword naming its field), each verified by ranking again and saying who
+    /// drops out; and what cannot help.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Dataset, Options, Profile, Recommender};
+    /// # fn main() -> Result<(), eccp_china::Error> {
+    /// let rec = Recommender::new(Dataset::embedded()?);
+    /// let p = Profile::builder("Cars", "DE").sector("automotive").build()?;
+    /// let r = rec.resolve(&p)?;
+    /// let options = Options { top_k: 5, ..Options::default() };
+    /// let w = rec.why_not(&r, &options, "caam")?;
+    /// assert!(w.partner.rank.unwrap() > 5);
+    /// for c in &w.changes {
+    ///     println!("{} -> rank {}", c.description, c.new_rank);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Option`](crate::Error::Option) for an id that is no partner or invalid
+    /// options.
+    pub fn why_not(
+        &self,
+        resolved: &ResolvedProfile,
+        options: &Options,
+        id: &str,
+    ) -> Result<WhyNot> {
+        let d: &Dataset = self.dataset();
+        let index = self.partner_index("why_not", id)?;
+        // The partner's standing: the comparison's side for it.
+        let partner = self.compare(resolved, options, id, id)?.a;
+        let k = options.top_k;
+        let mut out = WhyNot {
+            partner,
+            top_k: k,
+            changes: Vec::new(),
+            cannot: Vec::new(),
+        };
+        if out.partner.rank.is_some_and(|r| r <= k) {
+            return Ok(out);
+        }
+        let before = self.top_ids(resolved, options)?;
+        let every = Options {
+            top_k: usize::MAX,
+            ..options.clone()
+        };
+        let all = self.recommend(resolved, &every)?;
+        let is_match = out.partner.rank.is_some();
+        let comps = |i: PartnerIndex| -> Option<PerComponent> {
+            all.matches
+                .iter()
+                .find(|m| m.partner == i)
+                .map(|m| m.components)
+        };
+        if let Some(own) = comps(index) {
+            // 1. Each weight, exactly.
+            let w = options.weights.as_array();
+            for c in Component::ALL {
+                match self.weight_breakpoint(&all, index, own, &w, c, k) {
+                    Some(x) => {
+                        let mut o = options.clone();
+                        o.weights.set(c, x);
+                        let change = Change::Weight {
+                            component: c,
+                            from: w[c as usize],
+                            to: x,
+                        };
+                        let text =
+                            format!("set the {c} weight from {} to {}", w[c as usize], shown(x));
+                        self.keep_if_in(&mut out, resolved, &o, &before, index, change, text)?;
+                    }
+                    None => {
+                        // Checked at the extremes by ranking again.
+                        let total: f64 = w.iter().sum();
+                        let mut in_at_extreme = false;
+                        for x in [0.0, 100.0 * total.max(1.0)] {
+                            let mut o = options.clone();
+                            o.weights.set(c, x);
+                            if o.weights.normalized().is_ok()
+                                && self.top_ids(resolved, &o)?.contains(&index)
+                            {
+                                in_at_extreme = true;
+                            }
+                        }
+                        if !in_at_extreme {
+                            out.cannot.push(format!(
+                                "no {c} weight, from 0 to a hundred times the others, puts it in your top {k}"
+                            ));
+                        }
+                    }
+                }
+            }
+            // 2. The control tolerance, exactly.
+            let t0 = resolved.profile().control_tolerance();
+            match self.tolerance_breakpoint(&all, index, options, t0, k) {
+                Some(t) => {
+                    let p = with(resolved.profile(), |x| x.control_tolerance = Some(t))?;
+                    let r = self.resolve(&p)?;
+                    let change = Change::Tolerance { from: t0, to: t };
+                    let text = format!("set the control tolerance from {t0} to {}", shown(t));
+                    self.keep_if_in(&mut out, &r, options, &before, index, change, text)?;
+                }
+                None => {
+                    let mut in_at_extreme = false;
+                    for t in [0.0, 1.0] {
+                        let p = with(resolved.profile(), |x| x.control_tolerance = Some(t))?;
+                        if self.top_ids(&self.resolve(&p)?, options)?.contains(&index) {
+                            in_at_extreme = true;
+                        }
+                    }
+                    if !in_at_extreme {
+                        out.cannot.push(format!(
+                            "no control tolerance from 0 to 1 puts it in your top {k}"
+                        ));
+                    }
+                }
+            }
+        } else if !is_match {
+            let reason = if out.partner.standing.contains("no field") {
+                "without a sector it works in"
+            } else {
+                "while your filters keep it out"
+            };
+            out.cannot.push(format!(
+                "no setting of weights or tolerance puts it in your top {k} {reason}"
+            ));
+        }
+        // 3. The discrete changes, each tried.
+        let profile = resolved.profile();
+        for level in [Level::Low, Level::Medium, Level::High] {
+            if level != profile.tech_level() {
+                let p = with(profile, |x| x.tech_level = Some(level))?;
+                let change = Change::TechLevel {
+                    from: profile.tech_level(),
+                    to: level,
+                };
+                let text = format!(
+                    "say your tech level is {} instead of {}",
+                    level.as_str(),
+                    profile.tech_level().as_str()
+                );
+                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+            }
+        }
+        for goal in Goal::ALL {
+            let trial = if !profile.goals().contains(&goal) {
+                let p = with(profile, |x| x.goals.push(goal.as_str().into()))?;
+                Some((
+                    p,
+                    Change::AddGoal { goal },
+                    format!("add the goal {}", goal.label()),
+                ))
+            } else if profile.goals().len() > 1 {
+                let p = with(profile, |x| x.goals.retain(|g| g != goal.as_str()))?;
+                Some((
+                    p,
+                    Change::RemoveGoal { goal },
+                    format!("drop the goal {}", goal.label()),
+                ))
+            } else {
+                None
+            };
+            if let Some((p, change, text)) = trial {
+                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+            }
+        }
+        let target = d.partner(index);
+        if let Some(pr) = target.province() {
+            let name = d.regions().province(pr).name().to_string();
+            if !profile.preferred_regions().iter().any(|r| r == &name) {
+                let p = with(profile, |x| x.preferred_regions.push(name.clone()))?;
+                let text = format!("prefer the region {name}");
+                let change = Change::AddRegion { region: name };
+                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+            }
+        }
+        if let Some(main) = target.sectors().first() {
+            let label = d.taxonomy().get(*main).label().to_string();
+            let p = with(profile, |x| x.keywords.push(label.clone()));
+            if let Ok(p) = p {
+                if self.resolve(&p).is_ok() {
+                    let text = format!("add the keyword \"{label}\" (its field)");
+                    let change = Change::AddKeyword { keyword: label };
+                    self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+                }
+            }
+        }
+        if out.changes.is_empty() && out.cannot.is_empty() {
+            out.cannot.push(format!(
+                "none of these changes alone puts it in your top {k}"
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The ids of the top k for these settings.
+    fn top_ids(&self, resolved: &ResolvedProfile, options: &Options) -> Result<Vec<PartnerIndex>> {
+        Ok(self
+            .rank(resolved, options)?
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect())
+    }
+
+    /// Ranks again with `options`; records the change if the partner is then in the top k.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_if_in(
+        &self,
+        out: &mut WhyNot,
+        resolved: &ResolvedProfile,
+        options: &Options,
+        before: &[PartnerIndex],
+        index: PartnerIndex,
+        change: Change,
+        description: String,
+    ) -> Result<()> {
+        let after = self.top_ids(resolved, options)?;
+        if let Some(r) = after.iter().position(|i| *i == index) {
+            let d = self.dataset();
+            out.changes.push(WhyNotChange {
+                change,
+                description,
+                new_rank: r + 1,
+                drops_out: before
+                    .iter()
+                    .filter(|i| !after.contains(i))
+                    .map(|i| d.partner(*i).name().to_string())
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Resolves a changed profile and keeps the change if it puts the partner in.
+    #[allow(clippy::too_many_arguments)]
+    fn try_profile(
+        &self,
+        out: &mut WhyNot,
+        profile: &Profile,
+        options: &Options,
+        before: &[PartnerIndex],
+        index: PartnerIndex,
+        change: Change,
+        description: String,
+    ) -> Result<()> {
+        match self.resolve(profile) {
+            Ok(r) => self.keep_if_in(out, &r, options, before, index, change, description),
+            // A change the data cannot resolve is no answer.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The weight of `c` nearest its current value that puts the partner in the top k, by
+    /// the breakpoints of its lead over every rival (linear in that weight).
+    fn weight_breakpoint(
+        &self,
+        all: &crate::Recommendations,
+        index: PartnerIndex,
+        own: PerComponent,
+        w: &[f64; 7],
+        c: Component,
+        k: usize,
+    ) -> Option<f64> {
+        let rest = |v: &PerComponent| -> f64 {
+            Component::ALL
+                .iter()
+                .filter(|x| **x != c)
+                .map(|x| w[*x as usize] * v[*x])
+                .sum()
+        };
+        let (ap, cp) = (rest(&own), own[c]);
+        let d = self.dataset();
+        let me = d.partner(index).id();
+        // The lead over each rival at weight x: (ap - aq) + x (cp - cq); ties go to the lower id.
+        let rivals: Vec<(f64, f64, bool)> = all
+            .matches
+            .iter()
+            .filter(|m| m.partner != index)
+            .map(|m| {
+                (
+                    ap - rest(&m.components),
+                    cp - m.components[c],
+                    me < m.id.as_str(),
+                )
+            })
+            .collect();
+        let ahead_of_me = |x: f64| {
+            rivals
+                .iter()
+                .filter(|(a, b, first)| {
+                    let lead = a + x * b;
+                    lead < 0.0 || (lead == 0.0 && !first)
+                })
+                .count()
+        };
+        let now = w[c as usize];
+        let mut points: Vec<f64> = rivals
+            .iter()
+            .filter(|(_, b, _)| *b != 0.0)
+            .map(|(a, b, _)| -a / b)
+            .filter(|x| x.is_finite() && *x >= 0.0)
+            .collect();
+        points.push(0.0);
+        let total: f64 = w.iter().sum();
+        points.push(100.0 * total.max(1.0));
+        let mut best: Option<f64> = None;
+        for x in points {
+            for y in [
+                x * (1.0 + NUDGE) + NUDGE,
+                (x * (1.0 - NUDGE) - NUDGE).max(0.0),
+                x,
+            ] {
+                if ahead_of_me(y) < k && (best.is_none_or(|b| (y - now).abs() < (b - now).abs())) {
+                    // All weights zero is no setting.
+                    if total - now + y > 0.0 {
+                        best = Some(y);
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// The control tolerance nearest the profile's that puts the partner in the top k: each
+    /// partner's score is linear in it (its control part is `w (1 - level (1 - t))`).
+    fn tolerance_breakpoint(
+        &self,
+        all: &crate::Recommendations,
+        index: PartnerIndex,
+        options: &Options,
+        t0: f64,
+        k: usize,
+    ) -> Option<f64> {
+        let wn = options.weights.normalized().ok()?[Component::Control as usize];
+        let d = self.dataset();
+        let level = |i: PartnerIndex| f64::from(d.partner(i).control().level().rank()) / 2.0;
+        let me = all.matches.iter().find(|m| m.partner == index)?;
+        let rivals: Vec<(f64, f64, bool)> = all
+            .matches
+            .iter()
+            .filter(|m| m.partner != index)
+            .map(|m| {
+                (
+                    me.score - m.score,
+                    wn * (level(index) - level(m.partner)),
+                    me.id < m.id,
+                )
+            })
+            .collect();
+        let ahead_of_me = |t: f64| {
+            rivals
+                .iter()
+                .filter(|(a, b, first)| {
+                    let lead = a + (t - t0) * b;
+                    lead < 0.0 || (lead == 0.0 && !first)
+                })
+                .count()
+        };
+        let mut points: Vec<f64> = rivals
+            .iter()
+            .filter(|(_, b, _)| *b != 0.0)
+            .map(|(a, b, _)| t0 - a / b)
+            .filter(|t| (0.0..=1.0).contains(t))
+            .collect();
+        points.extend([0.0, 1.0]);
+        let mut best: Option<f64> = None;
+        for t in points {
+            for y in [t + NUDGE, t - NUDGE, t] {
+                let y = y.clamp(0.0, 1.0);
+                if ahead_of_me(y) < k && best.is_none_or(|b| (y - t0).abs() < (b - t0).abs()) {
+                    best = Some(y);
+                }
+            }
+        }
+        best.filter(|t| *t != t0)
+    }
+}
+
+/// A profile changed in its JSON form and checked again.
+fn with(p: &Profile, change: impl FnOnce(&mut ProfileInput)) -> Result<Profile> {
+    let mut input = ProfileInput::from(p.clone());
+    change(&mut input);
+    Profile::try_from(input)
+}
+
+/// A number for people: six decimals at most.
+fn shown(x: f64) -> String {
+    let s = format!("{x:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
