@@ -788,3 +788,103 @@ fn the_kernel_ranking_equals_the_reference_at_exact_ties() {
     // The test reaches what it is about: cuts inside a tie.
     assert!(tied_cuts > 20, "only {tied_cuts} cuts fell inside a tie");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+
+    /// On random profiles, random k and a random partner outside the top k: every "why not"
+    /// change applied on its own puts the partner in; for a weight or the tolerance, no change
+    /// part of the way does; "cannot help" holds at the extremes.
+    #[test]
+    fn why_not_answers_hold_on_random_profiles(
+        input in arb_input(),
+        k in 1usize..8,
+        pick in 0usize..1000,
+    ) {
+        use eccp_china::whynot::Change;
+        let p = Profile::try_from(input.clone()).unwrap();
+        let r = rec();
+        let resolved = r.resolve(&p).unwrap();
+        let base = Options { top_k: k, ..Options::default() };
+        let all = recommend_all(&input, Options::default());
+        prop_assume!(all.matches.len() > k);
+        // Mostly just outside the top k, where changes exist; sometimes far.
+        let span = if pick % 4 == 0 { all.matches.len() - k } else { (all.matches.len() - k).min(3) };
+        let target = &all.matches[k + pick % span];
+        let w = r.why_not(&resolved, &base, &target.id).unwrap();
+        prop_assert_eq!(w.partner.rank, Some(target.rank));
+        let in_top = |p: &Profile, o: &Options| {
+            r.recommend_profile(p, o).unwrap().matches.iter().any(|m| m.id == target.id)
+        };
+        // A change is made to the profile as checked (its defaults filled in), as the
+        // library makes it.
+        let with = |f: &dyn Fn(&mut ProfileInput)| {
+            let mut i = ProfileInput::from(p.clone());
+            f(&mut i);
+            Profile::try_from(i).unwrap()
+        };
+        for c in &w.changes {
+            match &c.change {
+                Change::Weight { component, from, to } => {
+                    let mut o = base.clone();
+                    o.weights.set(*component, *to);
+                    prop_assert!(in_top(&p, &o), "{}", c.description);
+                    for f in [0.5, 0.99] {
+                        let mut o = base.clone();
+                        o.weights.set(*component, from + f * (to - from));
+                        prop_assert!(!in_top(&p, &o), "{} part of the way already does", c.description);
+                    }
+                }
+                Change::Tolerance { from, to } => {
+                    prop_assert!(in_top(&with(&|i| i.control_tolerance = Some(*to)), &base));
+                    for f in [0.5, 0.99] {
+                        let t = from + f * (to - from);
+                        prop_assert!(!in_top(&with(&|i| i.control_tolerance = Some(t)), &base));
+                    }
+                }
+                Change::TechLevel { to, .. } => {
+                    prop_assert!(in_top(&with(&|i| i.tech_level = Some(*to)), &base));
+                }
+                Change::AddGoal { goal } => {
+                    prop_assert!(in_top(&with(&|i| i.goals.push(goal.as_str().into())), &base));
+                }
+                Change::RemoveGoal { goal } => {
+                    prop_assert!(in_top(&with(&|i| i.goals.retain(|g| g != goal.as_str())), &base));
+                }
+                Change::AddRegion { region } => {
+                    prop_assert!(in_top(&with(&|i| i.preferred_regions.push(region.clone())), &base));
+                }
+                Change::AddKeyword { keyword } => {
+                    prop_assert!(in_top(&with(&|i| i.keywords.push(keyword.clone())), &base));
+                }
+            }
+        }
+        // A weight said not to help does not at either extreme.
+        for c in Component::ALL {
+            if w.cannot.iter().any(|s| s.starts_with(&format!("no {c} weight"))) {
+                for x in [0.0, 100.0] {
+                    let mut o = base.clone();
+                    o.weights.set(c, x);
+                    if o.weights.normalized().is_ok() {
+                        prop_assert!(!in_top(&p, &o), "{c} at {x} does help");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A comparison of two random matches adds up to their gap, component by component.
+    #[test]
+    fn comparisons_add_up_on_random_profiles(input in arb_input(), a in 0usize..50, b in 0usize..50) {
+        let all = recommend_all(&input, Options::default());
+        prop_assume!(!all.matches.is_empty());
+        let (ma, mb) = (&all.matches[a % all.matches.len()], &all.matches[b % all.matches.len()]);
+        let r = rec();
+        let resolved = r.resolve(&Profile::try_from(input).unwrap()).unwrap();
+        let c = r.compare(&resolved, &Options::default(), &ma.id, &mb.id).unwrap();
+        let sum: f64 = c.differences.iter().map(|d| d.difference).sum();
+        prop_assert_eq!(sum, c.gap);
+        prop_assert!((c.gap - (ma.score - mb.score)).abs() < 1e-12);
+        prop_assert_eq!(c.a.rank, Some(ma.rank));
+    }
+}
