@@ -5,6 +5,7 @@ use crate::dataset::{
     Dataset, Evidence, Goal, Kind, Level, NoteKind, Partner, PolicyNote, SectorId, Source,
     SourceRef,
 };
+use crate::date::YearMonth;
 use crate::resolve::{contains_phrase, describe_region, ResolvedProfile};
 use crate::score::{Component, Query, RegionWhy, Relation, Scored};
 use serde::Serialize;
@@ -103,6 +104,10 @@ pub struct Intermediary {
     pub website: Option<String>,
     /// The section or table that names it, or "External: ..." for a user's own record.
     pub source: String,
+    /// For a programme: whether it still runs at the advice's date, as far as the briefing's
+    /// stated window tells.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// How a reason, risk or helper names its source: a place in the briefing as the briefing
@@ -637,6 +642,7 @@ pub(crate) fn intermediaries(
     r: &ResolvedProfile,
     s: &Scored,
     helpers: &[Scored],
+    as_of: YearMonth,
 ) -> Vec<Intermediary> {
     let tax = d.taxonomy();
     let p = d.partner(s.partner);
@@ -655,6 +661,7 @@ pub(crate) fn intermediaries(
             .or(q.sources().first())
             .map(cite)
             .unwrap_or_default(),
+        status: None,
     };
     // 1. The government body where the partner is: its city's, else its province's.
     if let Some(pr) = p.province() {
@@ -707,14 +714,19 @@ pub(crate) fn intermediaries(
         ));
     }
     out.truncate(MAX_INTERMEDIARIES - 1);
-    // 4. Programmes of the field and goals, running in 2018.
+    // 4. Programmes of the field and goals that, by the window the briefing states, have
+    //    started and not ended at the advice's date.
+    let running = |g: &&crate::dataset::Programme| match g.period() {
+        None => true,
+        Some((start, end)) => {
+            YearMonth::parse(start).is_none_or(|st| st.year() <= as_of.year())
+                && end.is_none_or(|e| YearMonth::parse(e).is_none_or(|e| e >= as_of))
+        }
+    };
     let mut progs: Vec<(f64, &crate::dataset::Programme)> = d
         .programmes()
         .iter()
-        .filter(|g| {
-            g.period()
-                .is_none_or(|(_, end)| end.is_none_or(|e| e >= "2018"))
-        })
+        .filter(running)
         .filter(|g| {
             g.goals().is_empty() || g.goals().iter().any(|x| r.profile().goals().contains(x))
         })
@@ -740,6 +752,15 @@ pub(crate) fn intermediaries(
             why: first_sentence(g.description()).to_string(),
             website: g.websites().first().cloned(),
             source: g.sources().first().map(cite).unwrap_or_default(),
+            status: Some(match g.period() {
+                Some((start, Some(end))) => format!(
+                    "runs until {end} by the briefing's window ({start} to {end}), so still at {as_of}"
+                ),
+                Some((start, None)) => format!(
+                    "running since {start}; the briefing (2018) states no end: check it still runs"
+                ),
+                None => "the briefing (2018) states no window: check it still runs".to_string(),
+            }),
         });
     }
     out

@@ -653,9 +653,13 @@ fn row(out: &mut String, c: &Candidate, rank: Option<usize>) {
         link(out, &i.name, i.website.as_deref());
         let _ = write!(
             out,
-            ": {} <span class=\"src\">[{}]</span></li>",
+            ": {} <span class=\"src\">[{}]</span>{}</li>",
             esc(&i.why),
-            esc(&i.source)
+            esc(&i.source),
+            i.status
+                .as_deref()
+                .map(|st| format!(" <i>({})</i>", esc(st)))
+                .unwrap_or_default()
         );
     }
     out.push_str("</ul></td></tr>");
@@ -807,8 +811,8 @@ pub(crate) fn page(
     );
     let _ = write!(
         o,
-        "<p class=\"dated\"><b>Evidence from 2018.</b> Every reason below comes from the ECCP's Preparatory Briefing on China (D3.2, 2018); its list of the top 100 industrial clusters (Table 4) dates from 2010. Programmes, rules and organisations may have changed since: check a partner's website and the programme's current terms before you act. Data version {}.</p>",
-        recs.data_version
+        "<p class=\"dated\"><b>Evidence from 2018.</b> Every reason below comes from the ECCP's Preparatory Briefing on China (D3.2, 2018); its list of the top 100 industrial clusters (Table 4) dates from 2010. Programmes, rules and organisations may have changed since: check a partner's website and the programme's current terms before you act. Advice as of {}: programmes whose window, as the briefing states it, has closed by then are not offered. Data version {}.</p>",
+        recs.as_of, recs.data_version
     );
     o.push_str("<h2>The profile, as understood</h2><ul class=\"profile\">");
     for (what, terms) in [

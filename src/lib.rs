@@ -97,6 +97,7 @@
 #![deny(unsafe_code)]
 
 mod dataset;
+mod date;
 mod error;
 mod profile;
 mod recommend;

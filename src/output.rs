@@ -20,6 +20,14 @@ fn plain(text: String) -> String {
         .collect()
 }
 
+/// " (status)" for a programme, or nothing.
+fn status(i: &crate::explain::Intermediary) -> String {
+    i.status
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default()
+}
+
 /// " (website)", or nothing.
 fn site(i: &crate::explain::Intermediary) -> String {
     i.website
@@ -140,7 +148,15 @@ impl Recommendations {
             if !own.is_empty() {
                 let _ = writeln!(o, "    who can help:");
                 for i in own {
-                    let _ = writeln!(o, "      - {}{}: {} [{}]", i.name, site(i), i.why, i.source);
+                    let _ = writeln!(
+                        o,
+                        "      - {}{}: {} [{}]{}",
+                        i.name,
+                        site(i),
+                        i.why,
+                        i.source,
+                        status(i)
+                    );
                 }
             }
             let labels = self.field_labels_of(m.rank);
@@ -193,8 +209,8 @@ impl Recommendations {
         }
         let _ = writeln!(
             o,
-            "\nData: ECCP D3.2 Preparatory Briefing on China (2018), data version {}",
-            self.data_version
+            "\nData: ECCP D3.2 Preparatory Briefing on China (2018), data version {}; advice as of {}",
+            self.data_version, self.as_of
         );
         // Input is checked for control characters; none reaches a terminal whatever comes.
         plain(o)
@@ -290,11 +306,12 @@ impl Recommendations {
                 let i = &s.item;
                 let _ = writeln!(
                     o,
-                    "    F{label}. {}{}: {} [{}] ({})",
+                    "    F{label}. {}{}: {} [{}]{} ({})",
                     i.name,
                     site(i),
                     i.why,
                     i.source,
+                    status(i),
                     ranks_text(&s.ranks, n)
                 );
             }

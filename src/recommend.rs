@@ -546,6 +546,7 @@ impl Recommender {
         let d: &Dataset = &self.dataset;
         let reg = d.regions();
         // Who can help: the intermediaries the same model scores best for this profile.
+        let as_of = options.as_of.unwrap_or_else(crate::date::YearMonth::today);
         let helpers = score::score_where(d, &q, &score::Admission::everyone(), |p| {
             p.role() == Role::Intermediary
         });
@@ -573,7 +574,7 @@ impl Recommender {
                     components: PerComponent::new(s.components),
                     reasons: explain::reasons(d, &q, resolved, s),
                     risks: explain::risks(d, resolved, p),
-                    intermediaries: explain::intermediaries(d, resolved, s, &helpers),
+                    intermediaries: explain::intermediaries(d, resolved, s, &helpers, as_of),
                 }
             })
             .collect::<Vec<Match>>();
@@ -637,6 +638,7 @@ impl Recommender {
             general_risks: explain::general_notes(d),
             warnings: resolved.warnings().to_vec(),
             data_version: crate::DATA_VERSION,
+            as_of,
             basis: Basis {
                 resolved: Arc::new(resolved.clone()),
                 options: options.clone(),
@@ -803,6 +805,8 @@ pub struct Recommendations {
     pub warnings: Vec<Warning>,
     /// [`DATA_VERSION`](crate::DATA_VERSION).
     pub data_version: &'static str,
+    /// The month the advice is for ([`Options::as_of`], or the month it was made).
+    pub as_of: crate::date::YearMonth,
     /// The resolved profile and options it was made from, for re-rendering.
     #[serde(skip)]
     pub(crate) basis: Basis,

@@ -645,3 +645,51 @@ fn why_not_changes_put_the_partner_in_and_no_smaller_continuous_change_does() {
         "checked {checked}, continuous {continuous}"
     );
 }
+
+#[test]
+fn advice_has_a_date_and_closed_programmes_are_not_offered_as_running() {
+    use eccp_china::score::YearMonth;
+    let r = recommender();
+    let data = r.dataset();
+    let at = |month: &str| Options {
+        as_of: Some(YearMonth::parse(month).unwrap()),
+        ..Options::default()
+    };
+    let mut offered_then = std::collections::HashSet::new();
+    for name in [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "danish-wind-energy",
+        "finnish-iot-cloud",
+    ] {
+        let p = sample(name);
+        for month in ["2018-06", "2026-01", "2026-11"] {
+            let as_of = YearMonth::parse(month).unwrap();
+            let recs = r.recommend_profile(&p, &at(month)).unwrap();
+            assert_eq!(recs.as_of, as_of);
+            assert!(recs.to_text().contains(&format!("advice as of {month}")));
+            for m in &recs.matches {
+                for i in m.intermediaries.iter().filter(|i| i.kind == "programme") {
+                    let g = data.programmes().iter().find(|g| g.id() == i.id).unwrap();
+                    // No programme whose stated window has closed is offered.
+                    if let Some((_, Some(end))) = g.period() {
+                        assert!(
+                            YearMonth::parse(end).unwrap() >= as_of,
+                            "{} offered at {month}",
+                            i.id
+                        );
+                    }
+                    assert!(i.status.is_some(), "{} has no status", i.id);
+                    if month == "2018-06" {
+                        offered_then.insert(i.id.clone());
+                    }
+                }
+            }
+        }
+    }
+    // At the briefing's own date, the co-funding mechanism (2018-2020) is offered.
+    assert!(
+        offered_then.contains("eu_china_co_funding_mechanism"),
+        "{offered_then:?}"
+    );
+}

@@ -34,6 +34,7 @@ mod region;
 mod sector;
 mod tech;
 
+pub use crate::date::YearMonth;
 pub use control::control_fit;
 pub use goal::goal_affinity;
 pub use options::{Diversity, Filter, Options, Weights};

@@ -201,6 +201,9 @@ pub struct Options {
     /// intermediaries, and they enter the ranking only when asked for, through this, a kind
     /// filter naming their kind, or the profile's `business_support` goal.
     pub include_intermediaries: bool,
+    /// The month the advice is for: programmes whose window, as the briefing states it, has
+    /// closed by then are not offered as running. `None`: this month, by the system clock.
+    pub as_of: Option<crate::date::YearMonth>,
 }
 
 impl Default for Options {
@@ -211,6 +214,7 @@ impl Default for Options {
             filter: Filter::default(),
             diversity: Diversity::default(),
             include_intermediaries: false,
+            as_of: None,
         }
     }
 }

@@ -158,6 +158,16 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
                 a.options.diversity.max_per_kind = Some(whole(&name, &value(&mut parser)?)?)
             }
             Long("include-intermediaries") => a.options.include_intermediaries = true,
+            Long("as-of") => {
+                let v = value(&mut parser)?;
+                a.options.as_of =
+                    Some(eccp_china::score::YearMonth::parse(&v).ok_or_else(|| {
+                        bad(
+                            &name,
+                            format!("expects a month as YYYY-MM (or a year), not `{v}`"),
+                        )
+                    })?);
+            }
             Long("sensitivity") => a.sensitivity = true,
             Long("why-not") => set_once(&mut a.why_not, value(&mut parser)?, &name)?,
             Long("compare") => {
@@ -359,6 +369,10 @@ FILTERS AND CAPS
     --include-intermediaries
                             rank support services and government bodies among the partners
                             (default: they are listed under each match as who can help)
+
+    --as-of YYYY-MM         the month the advice is for: programmes whose window, as the
+                            briefing states it, has closed by then are not offered
+                            (default: this month)
 
     -h, --help              this help
     -V, --version           the version and the data version
