@@ -565,6 +565,17 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
     )
     .unwrap();
     let partners = partners.to_str().unwrap().to_string();
+    let notes = dir.join("notes.json");
+    std::fs::write(
+        &notes,
+        r#"{"notes": [{"id": "user_auto_rule", "kind": "caution", "title": "User-supplied automotive rule",
+            "text": "A rule the briefing could not know.",
+            "applies_when": {"sectors": ["automotive"], "topics": [], "kinds": [], "macro_regions": [],
+                             "min_control": null, "no_formal_organisation": false},
+            "strength": null, "sources": [{"ref": "External: test notes"}]}]}"#,
+    )
+    .unwrap();
+    let notes = notes.to_str().unwrap().to_string();
     let inputs: [&[&str]; 3] = [
         &[],
         &["--profile", "data/samples/southern-german-e-mobility.json"],
@@ -607,6 +618,7 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
             "catarc".into(),
         ],
         vec!["--why-not".into(), "caam".into()],
+        vec!["--notes".into(), notes.clone()],
     ];
     // Every input with every format and each extra option; and every input with every
     // pair of extras, in the default format.
@@ -662,6 +674,13 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
                                     || written.contains("\"gap\"")
                                     || written.contains("China Association of Automobile"),
                                 "{argv:?} ignored --compare"
+                            );
+                        }
+                        let index_only = format.contains(&"html") && out_path.is_dir();
+                        if extra.iter().any(|s| s == "--notes") && !compared && !index_only {
+                            assert!(
+                                written.contains("User-supplied automotive rule"),
+                                "{argv:?} left the user's notes out"
                             );
                         }
                         if extra.iter().any(|s| s == "--partners") && !compared {

@@ -2,6 +2,7 @@
 //! validation, and errors that name the file, the record and the field.
 
 use eccp_china::{Dataset, Error, Kind, Level};
+use eccp_china::{Options, Profile, Recommender};
 
 /// A valid partner record with one field replaced by `field: value` (raw JSON).
 fn record(id: &str, patch: &[(&str, &str)]) -> String {
@@ -618,4 +619,94 @@ fn an_external_record_that_brings_its_region_a_field_is_not_called_the_briefings
             assert!(!r.text.contains("briefing"), "{r:?}");
         }
     }
+}
+
+/// A notes file with one note, in the format of data/policy_notes.json.
+fn note_file(id: &str, sectors: &str, source: &str) -> String {
+    format!(
+        r#"{{"notes": [{{"id": "{id}", "kind": "caution", "title": "Newer rule for {id}",
+        "text": "A rule the briefing could not know.",
+        "applies_when": {{"sectors": [{sectors}], "topics": [], "kinds": [], "macro_regions": [],
+                         "min_control": null, "no_formal_organisation": false}},
+        "strength": null, "sources": [{source}]}}]}}"#
+    )
+}
+
+#[test]
+fn a_users_notes_add_risks_to_the_matches_they_apply_to() {
+    let notes = note_file(
+        "user_ev_rule",
+        r#""electric_vehicles""#,
+        r#"{"ref": "External: our 2025 notes"}"#,
+    );
+    let d = Dataset::builder()
+        .notes_reader("mine.json", notes.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    let rec = Recommender::new(d);
+    let sample = |name: &str| {
+        let path = format!("{}/data/samples/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    // On the e-mobility sample the note is on the matches in electric vehicles, external.
+    let recs = rec
+        .recommend_profile(&sample("southern-german-e-mobility"), &Options::default())
+        .unwrap();
+    let with: Vec<_> = recs
+        .matches
+        .iter()
+        .filter(|m| m.risks.iter().any(|r| r.id == "user_ev_rule"))
+        .collect();
+    assert!(!with.is_empty(), "{}", recs.to_text());
+    for m in &with {
+        let r = m.risks.iter().find(|r| r.id == "user_ev_rule").unwrap();
+        assert_eq!(r.source, "External: our 2025 notes");
+    }
+    assert!(recs.to_text().contains("Newer rule for user_ev_rule"));
+    // Not on a textile profile's matches.
+    let recs = rec
+        .recommend_profile(&sample("portuguese-textiles"), &Options::default())
+        .unwrap();
+    assert!(recs
+        .matches
+        .iter()
+        .all(|m| m.risks.iter().all(|r| r.id != "user_ev_rule")));
+}
+
+#[test]
+fn a_users_note_is_checked_like_a_partner_record() {
+    let build = |text: String| {
+        Dataset::builder()
+            .notes_reader("mine.json", text.as_bytes())
+            .and_then(|b| b.build())
+    };
+    // An invented briefing quote names the note and the quote.
+    let e = build(note_file(
+        "user_rule",
+        "",
+        r#"{"ref": "Section 4.2", "quote": "China abolished every joint-venture rule in 2017"}"#,
+    ))
+    .unwrap_err();
+    let shown = e.to_string();
+    assert!(
+        shown.contains("user_rule") && shown.contains("abolished every joint-venture"),
+        "{shown}"
+    );
+    // An id the briefing's notes already use.
+    let e = build(note_file(
+        "weak_ipr_protection",
+        "",
+        r#"{"ref": "External: x"}"#,
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("weak_ipr_protection"), "{e}");
+    // An unknown sector in its conditions.
+    let e = build(note_file(
+        "user_rule",
+        r#""warp drives""#,
+        r#"{"ref": "External: x"}"#,
+    ))
+    .unwrap_err();
+    assert!(e.to_string().contains("applies_when.sectors"), "{e}");
 }

@@ -286,6 +286,8 @@ impl Dataset {
 pub struct DatasetBuilder {
     embedded_partners: bool,
     extra: Vec<(String, UserFile)>,
+    /// A user's own policy notes files: name and text.
+    notes: Vec<(String, String)>,
 }
 
 /// A user's partner file: text to parse at build, or records parsed as they were read.
@@ -307,6 +309,7 @@ impl DatasetBuilder {
         DatasetBuilder {
             embedded_partners: true,
             extra: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -379,6 +382,71 @@ impl DatasetBuilder {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
         self.partners_reader(name, file)
+    }
+
+    /// Adds a file of your own policy notes, in the format of `data/policy_notes.json`
+    /// (`{"notes": [...]}`: an id, `caution`, `opening` or `demand`, a title, a text, the
+    /// conditions under which it applies, and its sources). Newer notes than the briefing's
+    /// flow into the risks and openings of the matches they apply to, like the briefing's
+    /// own; a source outside the briefing is written `"External: ..."` and shown as such.
+    /// They are validated by [`DatasetBuilder::build`] as the embedded notes are, and their
+    /// quotes that cite the briefing must be its words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use eccp_china::{Dataset, Options, Profile, Recommender};
+    /// # fn main() -> eccp_china::Result<()> {
+    /// let notes: &[u8] = br#"{"notes": [{
+    ///     "id": "eu_fdi_screening_2025", "kind": "caution",
+    ///     "title": "EU foreign-investment screening",
+    ///     "text": "Chinese equity in EU automotive firms is now screened; plan joint ventures accordingly.",
+    ///     "applies_when": {"sectors": ["automotive"], "topics": [], "kinds": [],
+    ///                      "macro_regions": [], "min_control": null, "no_formal_organisation": false},
+    ///     "strength": null,
+    ///     "sources": [{"ref": "External: our 2025 legal briefing"}]
+    /// }]}"#;
+    /// let rec = Recommender::new(Dataset::builder().notes_reader("mine.json", notes)?.build()?);
+    /// let p = Profile::builder("Cars", "DE").sector("automotive").build()?;
+    /// let recs = rec.recommend_profile(&p, &Options::default())?;
+    /// assert!(recs.matches[0].risks.iter().any(|r| r.id == "eu_fdi_screening_2025"
+    ///     && r.source == "External: our 2025 legal briefing"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the reader fails, holds text that is not UTF-8 or more than the
+    /// partner-file cap.
+    pub fn notes_reader(
+        mut self,
+        name: impl Into<String>,
+        reader: impl std::io::Read,
+    ) -> Result<DatasetBuilder> {
+        let name = name.into();
+        let bytes = crate::limits::read_capped(reader, crate::limits::PARTNER_FILE_BYTES)
+            .map_err(|e| Error::io(name.clone(), e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::io(
+                name.clone(),
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?;
+        self.notes.push((name, text));
+        Ok(self)
+    }
+
+    /// Adds a policy notes file from disk (see [`DatasetBuilder::notes_reader`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`DatasetBuilder::notes_reader`], and [`Error::Io`] if the file cannot be opened.
+    pub fn notes_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        self.notes_reader(name, file)
     }
 
     /// Parses and validates everything.
@@ -465,7 +533,33 @@ impl DatasetBuilder {
             .map(|(i, p)| (p.id.clone(), PartnerIndex(i as u32)))
             .collect();
         let programmes = convert_programmes(embedded::PROGRAMMES, &taxonomy)?;
-        let notes = convert_notes(embedded::NOTES, &taxonomy, &regions)?;
+        let mut notes = convert_notes(embedded::NOTES, &taxonomy, &regions)?;
+        for (name, text) in &self.notes {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            for n in convert_notes((name, text), &taxonomy, &regions)? {
+                if notes.iter().any(|x| x.id == n.id) {
+                    return Err(Error::data(
+                        name,
+                        &n.id,
+                        "id",
+                        "a note with this id is already loaded; give yours an id of its own",
+                    ));
+                }
+                for (i, s) in n.sources.iter().enumerate() {
+                    if let (true, Some(q)) = (s.reference.is_briefing(), s.quote.as_deref()) {
+                        if !quote::in_briefing(q) {
+                            return Err(Error::data(
+                                name,
+                                &n.id,
+                                format!("sources[{i}].quote"),
+                                quote::not_in_briefing(q),
+                            ));
+                        }
+                    }
+                }
+                notes.push(n);
+            }
+        }
         let names = names::ProductNames::new(&partners, &regions);
         let mut hosted: Vec<Vec<(SectorId, PartnerIndex)>> =
             vec![Vec::new(); regions.macro_regions().len()];

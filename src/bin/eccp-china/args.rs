@@ -42,6 +42,8 @@ pub(crate) struct Args {
     pub input: Input,
     /// Partner files added to the embedded data, in order.
     pub partners: Vec<String>,
+    /// Policy notes files added to the briefing's, in order.
+    pub notes: Vec<String>,
     pub format: Format,
     /// A file for one profile's output or a batch's CSV, JSON or text; a directory for a
     /// batch's HTML pages.
@@ -81,6 +83,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
     let mut a = Args {
         input: Input::Sample,
         partners: Vec::new(),
+        notes: Vec::new(),
         format: Format::Text,
         out: None,
         options: Options::default(),
@@ -114,6 +117,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             Long("profile") => set_once(&mut profile, value(&mut parser)?, &name)?,
             Long("profiles") => set_once(&mut profiles, value(&mut parser)?, &name)?,
             Long("partners") => a.partners.push(value(&mut parser)?),
+            Long("notes") => a.notes.push(value(&mut parser)?),
             Short('n') | Long("top") => a.options.top_k = whole(&name, &value(&mut parser)?)?,
             Short('f') | Long("format") => {
                 let v = value(&mut parser)?;
@@ -338,6 +342,9 @@ INPUT
                             (default: stop at the first bad row, exit 2)
     --partners FILE         add your own partners (JSON, the format of data/README.md) to the
                             briefing's; may be given more than once
+    --notes FILE            add your own policy notes (JSON, the format of
+                            data/policy_notes.json): newer cautions, openings and demand that
+                            apply to matches as the briefing's do; may be given more than once
 
 OUTPUT
     -f, --format FORMAT     text, json, html or csv (default: text for one profile, csv for

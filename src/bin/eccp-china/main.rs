@@ -91,12 +91,15 @@ fn as_command_option(e: Error) -> Error {
 }
 
 fn run(args: &Args) -> Result<(), Error> {
-    let rec = if args.partners.is_empty() {
+    let rec = if args.partners.is_empty() && args.notes.is_empty() {
         Recommender::new(Dataset::embedded()?)
     } else {
         let mut b = Dataset::builder();
         for path in &args.partners {
             b = b.partners_reader(io::input_name(path), open(path)?)?;
+        }
+        for path in &args.notes {
+            b = b.notes_reader(io::input_name(path), open(path)?)?;
         }
         Recommender::new(b.build()?)
     };
