@@ -89,7 +89,26 @@ impl Recommender {
                 })
             })
             .collect();
-        Ok(page(d, resolved, options, recs, &candidates))
+        // "Why not?" for the next candidates outside the list, at the report's settings.
+        let listed: Vec<&str> = recs.matches.iter().map(|m| m.id.as_str()).collect();
+        let mut why_not = Vec::new();
+        for (i, _) in self.rank(
+            resolved,
+            &Options {
+                top_k: usize::MAX,
+                ..options.clone()
+            },
+        )? {
+            let id = d.partner(i).id();
+            if listed.contains(&id) {
+                continue;
+            }
+            if why_not.len() == WHY_NOT_SHOWN {
+                break;
+            }
+            why_not.push(self.why_not(resolved, options, id)?);
+        }
+        Ok(page(d, resolved, options, recs, &candidates, &why_not))
     }
 }
 
@@ -774,6 +793,9 @@ fn script_json<T: Serialize>(v: &T) -> String {
         .replace('&', "\\u0026")
 }
 
+/// How many candidates outside the list the page explains ("why not?").
+const WHY_NOT_SHOWN: usize = 10;
+
 /// The page's script: reads the model, applies settings from the URL and the controls.
 const SCRIPT: &str = include_str!("report.js");
 
@@ -784,6 +806,7 @@ pub(crate) fn page(
     options: &Options,
     recs: &Recommendations,
     candidates: &[Candidate],
+    why_not: &[crate::whynot::WhyNot],
 ) -> String {
     let p = &recs.profile;
     let business = resolved.profile().goals().contains(&Goal::BusinessSupport);
@@ -797,6 +820,7 @@ pub(crate) fn page(
          .swatch{display:inline-block;width:10px;height:10px;margin-right:4px}.src{color:#777}.warn{color:#a50f15}ul{margin:2px 0;padding-left:18px}\
          .figs{display:flex;flex-wrap:wrap;gap:24px}.dated{background:#fff7e6;border:1px solid #f0c36d;padding:8px 12px;font-size:13px}\
          details.risk{margin:2px 0}details.risk summary{cursor:pointer;color:#a50f15}\
+         details.whynot summary{cursor:pointer}details.whynot pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:6px}\
          #whatif{background:#f6f8fa;border:1px solid #ddd;padding:8px 14px}.controls{display:flex;flex-wrap:wrap;gap:6px 22px}\
          .ctl{display:flex;align-items:center;gap:6px;font-size:12px}.ctl>span:first-child{min-width:130px}.ctl output{min-width:34px;text-align:right}\
          .goals{font-size:12px;margin-top:8px}.goals label{margin-right:12px}.map-legend{font-size:12px}.map-legend span{margin-right:14px;display:inline-block}\
@@ -910,6 +934,25 @@ pub(crate) fn page(
         }
     }
     o.push_str("</tbody></table>");
+    if !why_not.is_empty() {
+        let _ = write!(
+            o,
+            "<h2>Not on your list: why not?</h2><p class=\"small\">The next {} candidates in your field, at the report's own settings. Open one to see what would put it in your top {}: each change is checked by ranking again, and says who would drop out.</p>",
+            why_not.len(),
+            options.top_k
+        );
+        for w in why_not {
+            let _ = write!(
+                o,
+                "<details class=\"whynot\" data-id=\"{}\"><summary>{} [{:.3}], {}</summary><pre>{}</pre></details>",
+                esc(&w.partner.id),
+                esc(&w.partner.name),
+                w.partner.score,
+                esc(&w.partner.standing),
+                esc(w.to_text().trim_end())
+            );
+        }
+    }
     if !recs.general_risks.is_empty() {
         o.push_str("<h2>True of every match</h2>");
         for r in &recs.general_risks {

@@ -962,3 +962,51 @@ fn the_report_renders_the_recommendations_it_is_given() {
     let given: Vec<&str> = recs.matches.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(visible, given);
 }
+
+#[test]
+fn the_report_says_why_the_next_candidates_are_not_on_the_list() {
+    let r = rec();
+    let p = &samples()[0];
+    let opts = Options {
+        top_k: 5,
+        ..Options::default()
+    };
+    let recs = r.recommend_profile(p, &opts).unwrap();
+    let html = r.report_html(&recs).unwrap();
+    let doc = parse(&html);
+    let shown: Vec<(&str, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("details") && attr(n, "class") == Some("whynot"))
+        .map(|n| {
+            let pre = n.descendants().find(|x| x.has_tag_name("pre")).unwrap();
+            (
+                attr(&n, "data-id").unwrap(),
+                pre.text().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // The next candidates after the list, in rank order, each with the library's answer.
+    let all = r
+        .recommend_profile(
+            p,
+            &Options {
+                top_k: usize::MAX,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+    let next: Vec<&str> = all
+        .matches
+        .iter()
+        .skip(5)
+        .take(shown.len())
+        .map(|m| m.id.as_str())
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(shown.iter().map(|s| s.0).collect::<Vec<_>>(), next);
+    let resolved = r.resolve(p).unwrap();
+    for (id, text) in &shown {
+        let w = r.why_not(&resolved, &opts, id).unwrap();
+        assert_eq!(text, w.to_text().trim_end());
+    }
+}
