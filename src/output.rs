@@ -3,6 +3,12 @@
 use crate::recommend::{Match, PartnerRecommendations, Recommendations};
 use std::fmt::Write;
 
+/// Pretty-printed JSON. Serialising these plain structs (strings, numbers, maps with string
+/// keys) cannot fail; the fallback keeps the signatures honest without a panic.
+fn pretty_json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
 /// `text` with every control character but the line break replaced: a terminal acts on
 /// them (escape sequences, carriage returns), and none reaches it whatever comes.
 fn plain(text: String) -> String {
@@ -61,9 +67,7 @@ fn ranks_text(ranks: &[usize], n: usize) -> String {
 impl Recommendations {
     /// The recommendations as one pretty-printed JSON object with a `matches` array.
     pub fn to_json(&self) -> String {
-        // Serialising these plain structs (strings, numbers, maps with string keys) cannot
-        // fail; the fallback keeps the signature honest without a panic.
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        pretty_json(self)
     }
 
     /// The recommendations as plain text for a terminal, with no control character but line
@@ -322,7 +326,7 @@ impl Recommendations {
 impl PartnerRecommendations {
     /// As one pretty-printed JSON object with a `matches` array of profiles.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        pretty_json(self)
     }
 
     /// As plain text: the partner, then each profile it suits with its score, parts, reasons
@@ -365,7 +369,7 @@ impl PartnerRecommendations {
 impl crate::explain::Comparison {
     /// As one pretty-printed JSON object.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        pretty_json(self)
     }
 
     /// As plain text: both partners, then each component where they differ, its part on each
@@ -402,7 +406,7 @@ impl crate::explain::Comparison {
 impl crate::whynot::WhyNot {
     /// As one pretty-printed JSON object.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        pretty_json(self)
     }
 
     /// As plain text: the partner's standing, each change that puts it in the top k (with

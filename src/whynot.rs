@@ -15,7 +15,7 @@ use crate::explain::ComparedPartner;
 use crate::profile::{Profile, ProfileInput};
 use crate::recommend::Recommender;
 use crate::resolve::ResolvedProfile;
-use crate::score::{Component, Options, PerComponent};
+use crate::score::{self, Component, Options, PerComponent, Query, Scored};
 use crate::Result;
 use serde::Serialize;
 
@@ -153,13 +153,14 @@ impl Recommender {
             top_k: usize::MAX,
             ..options.clone()
         };
-        let all = self.recommend(resolved, &every)?;
+        // Every candidate scored once, as the ranking scores them: the rivals of the exact
+        // answers.
+        let all = score::score_all(d, &Query::new(d, resolved, &every)?);
         let is_match = out.partner.rank.is_some();
         let comps = |i: PartnerIndex| -> Option<PerComponent> {
-            all.matches
-                .iter()
-                .find(|m| m.partner == i)
-                .map(|m| m.components)
+            all.iter()
+                .find(|s| s.partner == i)
+                .map(|s| PerComponent::new(s.components))
         };
         if let Some(own) = comps(index) {
             // 1. Each weight, exactly.
@@ -359,82 +360,52 @@ impl Recommender {
         }
     }
 
-    /// The weight of `c` nearest its current value that puts the partner in the top k, by
-    /// the breakpoints of its lead over every rival (linear in that weight).
+    /// The weight of `c` nearest its current value that puts the partner in the top k: its
+    /// lead over each rival is linear in that weight (the others fixed; the normalising sum
+    /// is the same for everyone).
     fn weight_breakpoint(
         &self,
-        all: &crate::Recommendations,
+        all: &[Scored],
         index: PartnerIndex,
         own: PerComponent,
         w: &[f64; 7],
         c: Component,
         k: usize,
     ) -> Option<f64> {
-        let rest = |v: &PerComponent| -> f64 {
+        let rest = |v: &[f64; 7]| -> f64 {
             Component::ALL
                 .iter()
                 .filter(|x| **x != c)
-                .map(|x| w[*x as usize] * v[*x])
+                .map(|x| w[*x as usize] * v[*x as usize])
                 .sum()
         };
-        let (ap, cp) = (rest(&own), own[c]);
+        let own = own.values();
+        let (ap, cp) = (rest(&own), own[c as usize]);
         let d = self.dataset();
         let me = d.partner(index).id();
-        // The lead over each rival at weight x: (ap - aq) + x (cp - cq); ties go to the lower id.
-        let rivals: Vec<(f64, f64, bool)> = all
-            .matches
+        let leads: Vec<Lead> = all
             .iter()
-            .filter(|m| m.partner != index)
-            .map(|m| {
-                (
-                    ap - rest(&m.components),
-                    cp - m.components[c],
-                    me < m.id.as_str(),
-                )
+            .filter(|s| s.partner != index)
+            .map(|s| Lead {
+                at_origin: ap - rest(&s.components),
+                slope: cp - s.components[c as usize],
+                first: me < d.partner(s.partner).id(),
             })
             .collect();
-        let ahead_of_me = |x: f64| {
-            rivals
-                .iter()
-                .filter(|(a, b, first)| {
-                    let lead = a + x * b;
-                    lead < 0.0 || (lead == 0.0 && !first)
-                })
-                .count()
-        };
         let now = w[c as usize];
-        let mut points: Vec<f64> = rivals
-            .iter()
-            .filter(|(_, b, _)| *b != 0.0)
-            .map(|(a, b, _)| -a / b)
-            .filter(|x| x.is_finite() && *x >= 0.0)
-            .collect();
-        points.push(0.0);
         let total: f64 = w.iter().sum();
-        points.push(100.0 * total.max(1.0));
-        let mut best: Option<f64> = None;
-        for x in points {
-            for y in [
-                x * (1.0 + NUDGE) + NUDGE,
-                (x * (1.0 - NUDGE) - NUDGE).max(0.0),
-                x,
-            ] {
-                if ahead_of_me(y) < k && (best.is_none_or(|b| (y - now).abs() < (b - now).abs())) {
-                    // All weights zero is no setting.
-                    if total - now + y > 0.0 {
-                        best = Some(y);
-                    }
-                }
-            }
-        }
-        best
+        let ends = [0.0, 100.0 * total.max(1.0)];
+        // All weights zero is no setting.
+        nearest(&leads, 0.0, now, (0.0, f64::INFINITY), ends, k, |y| {
+            total - now + y > 0.0
+        })
     }
 
     /// The control tolerance nearest the profile's that puts the partner in the top k: each
     /// partner's score is linear in it (its control part is `w (1 - level (1 - t))`).
     fn tolerance_breakpoint(
         &self,
-        all: &crate::Recommendations,
+        all: &[Scored],
         index: PartnerIndex,
         options: &Options,
         t0: f64,
@@ -443,46 +414,67 @@ impl Recommender {
         let wn = options.weights.normalized().ok()?[Component::Control as usize];
         let d = self.dataset();
         let level = |i: PartnerIndex| f64::from(d.partner(i).control().level().rank()) / 2.0;
-        let me = all.matches.iter().find(|m| m.partner == index)?;
-        let rivals: Vec<(f64, f64, bool)> = all
-            .matches
+        let me = all.iter().find(|s| s.partner == index)?;
+        let id = d.partner(index).id();
+        let leads: Vec<Lead> = all
             .iter()
-            .filter(|m| m.partner != index)
-            .map(|m| {
-                (
-                    me.score - m.score,
-                    wn * (level(index) - level(m.partner)),
-                    me.id < m.id,
-                )
+            .filter(|s| s.partner != index)
+            .map(|s| Lead {
+                at_origin: me.score - s.score,
+                slope: wn * (level(index) - level(s.partner)),
+                first: id < d.partner(s.partner).id(),
             })
             .collect();
-        let ahead_of_me = |t: f64| {
-            rivals
-                .iter()
-                .filter(|(a, b, first)| {
-                    let lead = a + (t - t0) * b;
-                    lead < 0.0 || (lead == 0.0 && !first)
-                })
-                .count()
-        };
-        let mut points: Vec<f64> = rivals
+        nearest(&leads, t0, t0, (0.0, 1.0), [0.0, 1.0], k, |_| true)
+    }
+}
+
+/// The partner's lead over one rival as a line in the edited value x:
+/// `at_origin + (x - origin) * slope`; a tie goes to the partner when it is `first` by id.
+struct Lead {
+    at_origin: f64,
+    slope: f64,
+    first: bool,
+}
+
+/// The `allowed` value in `range`, other than `now`, nearest `now` at which fewer than `k`
+/// rivals lead the partner: the breakpoints of the leads and the `ends`, each also stepped past by
+/// [`NUDGE`] on both sides, are the only places where the count can change.
+fn nearest(
+    leads: &[Lead],
+    origin: f64,
+    now: f64,
+    (lo, hi): (f64, f64),
+    ends: [f64; 2],
+    k: usize,
+    allowed: impl Fn(f64) -> bool,
+) -> Option<f64> {
+    let ahead = |x: f64| {
+        leads
             .iter()
-            .filter(|(_, b, _)| *b != 0.0)
-            .map(|(a, b, _)| t0 - a / b)
-            .filter(|t| (0.0..=1.0).contains(t))
-            .collect();
-        points.extend([0.0, 1.0]);
-        let mut best: Option<f64> = None;
-        for t in points {
-            for y in [t + NUDGE, t - NUDGE, t] {
-                let y = y.clamp(0.0, 1.0);
-                if ahead_of_me(y) < k && best.is_none_or(|b| (y - t0).abs() < (b - t0).abs()) {
-                    best = Some(y);
-                }
+            .filter(|l| {
+                let lead = l.at_origin + (x - origin) * l.slope;
+                lead < 0.0 || (lead == 0.0 && !l.first)
+            })
+            .count()
+    };
+    let points = leads
+        .iter()
+        .filter(|l| l.slope != 0.0)
+        .map(|l| origin - l.at_origin / l.slope)
+        .filter(|x| x.is_finite() && (lo..=hi).contains(x))
+        .chain(ends);
+    let mut best: Option<f64> = None;
+    for x in points {
+        for y in [x * (1.0 + NUDGE) + NUDGE, x * (1.0 - NUDGE) - NUDGE, x] {
+            let y = y.clamp(lo, hi);
+            let nearer = best.is_none_or(|b| (y - now).abs() < (b - now).abs());
+            if y != now && nearer && allowed(y) && ahead(y) < k {
+                best = Some(y);
             }
         }
-        best.filter(|t| *t != t0)
     }
+    best
 }
 
 /// A profile changed in its JSON form and checked again.

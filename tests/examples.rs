@@ -49,6 +49,20 @@ fn run_ok(name: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The lines of the README's code block tagged `tag`, up to its `...`.
+fn readme_block(readme: &str, tag: &str) -> Vec<String> {
+    let open = format!("```{tag}\n");
+    let start = readme
+        .find(&open)
+        .unwrap_or_else(|| panic!("a {tag} block in the README"))
+        + open.len();
+    readme[start..]
+        .lines()
+        .take_while(|l| *l != "...")
+        .map(str::to_string)
+        .collect()
+}
+
 fn readme() -> String {
     std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
 }
@@ -202,15 +216,7 @@ fn quickstart_runs() {
 
 #[test]
 fn the_readme_shows_the_real_output_of_the_main_command() {
-    let readme = readme();
-    let start = readme
-        .find("```text\n")
-        .expect("a text block in the README")
-        + "```text\n".len();
-    let shown: Vec<&str> = readme[start..]
-        .lines()
-        .take_while(|l| *l != "...")
-        .collect();
+    let shown = readme_block(&readme(), "text");
     assert!(shown.len() > 20);
     let out = run("eccp-china", &["--top", "3"]);
     let text = String::from_utf8(out.stdout).unwrap();
@@ -794,12 +800,7 @@ fn the_developer_example_does_the_whole_round_in_few_lines() {
 
 #[test]
 fn the_readme_shows_the_real_output_of_compare() {
-    let readme = readme();
-    let start = readme.find("```compare\n").expect("a compare block") + "```compare\n".len();
-    let shown: Vec<&str> = readme[start..]
-        .lines()
-        .take_while(|l| *l != "...")
-        .collect();
+    let shown = readme_block(&readme(), "compare");
     let text = run_ok("eccp-china", &["--compare", "huadu-automobile", "catarc"]);
     let real: Vec<&str> = text.lines().take(shown.len()).collect();
     assert!(shown.len() >= 8);
@@ -808,12 +809,7 @@ fn the_readme_shows_the_real_output_of_compare() {
 
 #[test]
 fn the_readme_shows_the_real_output_of_why_not() {
-    let readme = readme();
-    let start = readme.find("```whynot\n").expect("a why-not block") + "```whynot\n".len();
-    let shown: Vec<&str> = readme[start..]
-        .lines()
-        .take_while(|l| *l != "...")
-        .collect();
+    let shown = readme_block(&readme(), "whynot");
     let text = run_ok("eccp-china", &["--top", "5", "--why-not", "caam"]);
     let real: Vec<&str> = text.lines().take(shown.len()).collect();
     assert!(shown.len() >= 4);

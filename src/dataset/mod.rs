@@ -378,9 +378,7 @@ impl DatasetBuilder {
     /// [`Error::Io`] if the file cannot be opened or read or is over the cap; [`Error::Json`]
     /// for text that is not a well-formed partner file.
     pub fn partners_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        let (name, file) = open(path.as_ref())?;
         self.partners_reader(name, file)
     }
 
@@ -443,9 +441,7 @@ impl DatasetBuilder {
     ///
     /// As [`DatasetBuilder::notes_reader`], and [`Error::Io`] if the file cannot be opened.
     pub fn notes_file(self, path: impl AsRef<Path>) -> Result<DatasetBuilder> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+        let (name, file) = open(path.as_ref())?;
         self.notes_reader(name, file)
     }
 
@@ -685,6 +681,13 @@ struct Read {
     /// files' are checked by the crate's tests).
     from_user: bool,
     raw: RawPartner,
+}
+
+/// A user's file, opened, with the name its errors give it.
+fn open(path: &Path) -> Result<(String, std::fs::File)> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(name.clone(), e))?;
+    Ok((name, file))
 }
 
 /// For a record of a user's file: every quote that cites the briefing (a source's, or an
