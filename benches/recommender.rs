@@ -1,4 +1,4 @@
-//! The six bench groups of the crate (criterion, seeded inputs):
+//! The seven bench groups of the crate (criterion, seeded inputs):
 //!
 //! 1. `end_to_end`: resolve the bundled sample profile, score the embedded partners, explain
 //!    the top 10;
@@ -11,7 +11,11 @@
 //! 6. `user_partners`: one explained recommendation for the sample profile against the
 //!    embedded data plus N = 10,000 and 100,000 partners of a user's file, all in the
 //!    profile's field (the case where ranking and the Pareto view have the most to do), and
-//!    reading and validating that file.
+//!    reading and validating that file;
+//! 7. `consortium`: the best consortium for each shipped call template and the sample
+//!    profile (resolve, score, search, explain), and the search alone over N = 100,000
+//!    synthetic candidates for the five-role template, as shipped and with its constraints
+//!    tightened (one thread: the search is sequential).
 //!
 //! `cargo bench` runs them; `cargo bench -- --test` runs each once (CI does, so they cannot
 //! rot); `benches/compare.sh` sets them beside numpy and faiss.
@@ -238,6 +242,42 @@ fn user_partners(c: &mut Criterion) {
     g.finish();
 }
 
+fn consortium(c: &mut Criterion) {
+    use eccp_china::consortium::{search, synthetic_candidates, CallTemplate, RoleSpec};
+    let rec = Recommender::new(data());
+    let profile = Profile::from_json(SAMPLE).unwrap();
+    let mut g = c.benchmark_group("consortium");
+    for call in CallTemplate::builtin().unwrap() {
+        g.bench_function(BenchmarkId::new("sample_explained", call.id()), |b| {
+            b.iter(|| {
+                let r = rec.resolve(&profile).unwrap();
+                black_box(rec.consortium(&r, call, &Options::default()).unwrap())
+            })
+        });
+    }
+    let cands = synthetic_candidates(100_000, 7);
+    let five = CallTemplate::find("escp4i_partnership").unwrap();
+    let roles: Vec<RoleSpec> = five.roles().iter().map(|r| r.spec()).collect();
+    let tight = CallTemplate::from_parts(
+        "tight",
+        &roles,
+        eccp_china::consortium::Constraints {
+            max_per_city: Some(1),
+            min_provinces: 5,
+            min_formal_organisations: 5,
+            max_partners: 6,
+        },
+    )
+    .unwrap();
+    g.sample_size(20);
+    for (name, call) in [("escp4i_partnership", five), ("escp4i_tightened", &tight)] {
+        g.bench_function(BenchmarkId::new("search_100000", name), |b| {
+            b.iter(|| black_box(search(call, black_box(&cands))))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     end_to_end,
@@ -245,6 +285,7 @@ criterion_group!(
     kernel_group,
     batch,
     load,
-    user_partners
+    user_partners,
+    consortium
 );
 criterion_main!(benches);

@@ -53,6 +53,29 @@ impl Recommender {
     /// None for recommendations this recommender made; the what-if candidates are ranked
     /// with `recs`' own options, so errors are those of [`Recommender::recommend`].
     pub fn report_html(&self, recs: &Recommendations) -> Result<String> {
+        self.report_page(recs, None)
+    }
+
+    /// [`Recommender::report_html`] with a "Your consortium" section: the members of
+    /// `consortium` (from [`Recommender::consortium`] for the same profile), each with its
+    /// role, what it adds, its runner-up and its risks, and the call's constraints.
+    ///
+    /// # Errors
+    ///
+    /// As [`Recommender::report_html`].
+    pub fn report_html_with_consortium(
+        &self,
+        recs: &Recommendations,
+        consortium: &crate::consortium::Consortium,
+    ) -> Result<String> {
+        self.report_page(recs, Some(consortium))
+    }
+
+    fn report_page(
+        &self,
+        recs: &Recommendations,
+        consortium: Option<&crate::consortium::Consortium>,
+    ) -> Result<String> {
         let resolved: &ResolvedProfile = &recs.basis.resolved;
         let options = &recs.basis.options;
         // Every record in the profile's field that some setting of the controls could rank:
@@ -108,7 +131,15 @@ impl Recommender {
             }
             why_not.push(self.why_not(resolved, options, id)?);
         }
-        Ok(page(d, resolved, options, recs, &candidates, &why_not))
+        Ok(page(
+            d,
+            resolved,
+            options,
+            recs,
+            &candidates,
+            &why_not,
+            consortium,
+        ))
     }
 }
 
@@ -799,6 +830,93 @@ const WHY_NOT_SHOWN: usize = 10;
 /// The page's script: reads the model, applies settings from the URL and the controls.
 const SCRIPT: &str = include_str!("report.js");
 
+/// "Your consortium": the call, its members and its constraints.
+fn consortium_section(o: &mut String, c: &crate::consortium::Consortium) {
+    let _ = write!(
+        o,
+        "<h2 id=\"consortium\">Your consortium: {}</h2><p class=\"small\">Template {} ({}), advice as of {}.",
+        esc(&c.call_name),
+        esc(&c.call),
+        esc(&c.source),
+        c.as_of
+    );
+    if let Some(p) = &c.programme {
+        let _ = write!(o, " Programme: {}.", esc(p));
+    }
+    o.push_str("</p>");
+    if c.members.is_empty() {
+        let _ = write!(
+            o,
+            "<p class=\"warn\">No consortium from your {} matches: {}.</p>",
+            c.candidates,
+            esc(c.none.as_deref().unwrap_or("none found"))
+        );
+        return;
+    }
+    let _ = write!(
+        o,
+        "<p>{} partners, total score {:.3}: {}.</p>",
+        c.members.len(),
+        c.total,
+        if c.proved_optimal {
+            "no set meeting the call scores more (complete search)".to_string()
+        } else {
+            format!("the best found; no set scores more than {:.3}", c.bound)
+        }
+    );
+    o.push_str("<p class=\"small\">The members' scores are those of the list below, at the report's own settings; the what-if controls do not re-form the consortium.</p><table class=\"consortium\"><thead><tr><th>Role</th><th>Partner</th><th>Score (rank)</th><th>Adds</th><th>Runner-up</th><th>Risks</th></tr></thead><tbody>");
+    for m in &c.members {
+        let place: Vec<&str> = [m.city.as_deref(), m.province.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let _ = write!(
+            o,
+            "<tr data-id=\"{}\"><td>{}</td><td>{}<br/><span class=\"small\">{}, {}</span></td><td>{:.3} ({})</td><td><ul>",
+            esc(&m.id),
+            esc(&m.role_name),
+            esc(&m.name),
+            esc(m.kind.as_str()),
+            esc(&if place.is_empty() { "national".to_string() } else { place.join(", ") }),
+            m.score,
+            m.rank
+        );
+        for a in &m.adds {
+            let _ = write!(o, "<li>{}</li>", esc(a));
+        }
+        o.push_str("</ul></td><td>");
+        match &m.runner_up {
+            Some(r) => {
+                let _ = write!(
+                    o,
+                    "{} [{:.3}, rank {}]: total falls by {:.3}",
+                    esc(&r.name),
+                    r.score,
+                    r.rank,
+                    r.loss
+                );
+            }
+            None => o.push_str("none can take this role with every constraint met"),
+        }
+        o.push_str("</td><td>");
+        for r in &m.risks {
+            risk(o, r);
+        }
+        o.push_str("</td></tr>");
+    }
+    o.push_str("</tbody></table><ul class=\"small\">");
+    for k in &c.constraints {
+        let _ = write!(
+            o,
+            "<li>{} {}: {}</li>",
+            if k.holds { "holds:" } else { "FAILS:" },
+            esc(&k.rule),
+            esc(&k.actual)
+        );
+    }
+    o.push_str("</ul>");
+}
+
 /// The whole page.
 pub(crate) fn page(
     d: &Dataset,
@@ -807,6 +925,7 @@ pub(crate) fn page(
     recs: &Recommendations,
     candidates: &[Candidate],
     why_not: &[crate::whynot::WhyNot],
+    consortium: Option<&crate::consortium::Consortium>,
 ) -> String {
     let p = &recs.profile;
     let business = resolved.profile().goals().contains(&Goal::BusinessSupport);
@@ -876,6 +995,9 @@ pub(crate) fn page(
             let _ = write!(o, "<li class=\"warn\">{}</li>", esc(&w.to_string()));
         }
         o.push_str("</ul>");
+    }
+    if let Some(c) = consortium {
+        consortium_section(&mut o, c);
     }
     let model = model(d, resolved, options, candidates);
     controls(&mut o, recs, &model);

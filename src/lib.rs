@@ -105,6 +105,7 @@ mod rng;
 mod text;
 
 // The data flow, one module a step. Each public module documents its step.
+pub mod consortium;
 pub mod csvio;
 pub mod data;
 pub mod explain;

@@ -91,6 +91,16 @@ pub(crate) fn read_capped(reader: impl Read, cap: usize) -> io::Result<Vec<u8>> 
     Ok(out)
 }
 
+/// Reads all of `reader` as UTF-8 text, at most `cap` bytes, without a leading byte-order
+/// mark; invalid UTF-8 is an `InvalidData` error.
+pub(crate) fn read_text(reader: impl Read, cap: usize) -> io::Result<String> {
+    let mut bytes = read_capped(reader, cap)?;
+    if strip_bom(&bytes).len() < bytes.len() {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
 /// The bytes without a leading UTF-8 byte-order mark, which some editors write and JSON does
 /// not allow.
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {

@@ -443,3 +443,125 @@ impl crate::whynot::WhyNot {
         plain(o)
     }
 }
+
+impl crate::consortium::Consortium {
+    /// As one pretty-printed JSON object.
+    pub fn to_json(&self) -> String {
+        pretty_json(self)
+    }
+
+    /// As plain text: the call, each member with its role, what it adds, its runner-up and
+    /// its risks, then each constraint and whether it holds.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "Consortium for \"{}\" ({}, {})\nfor {}, advice as of {}",
+            self.call_name, self.call, self.source, self.profile, self.as_of
+        );
+        if let Some(p) = &self.programme {
+            let _ = writeln!(o, "Programme: {p}");
+        }
+        if self.members.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nNo consortium from your {} matches: {}.",
+                self.candidates,
+                self.none.as_deref().unwrap_or("none found")
+            );
+            return plain(o);
+        }
+        let proof = if self.proved_optimal {
+            "no set meeting the call scores more (complete search)".to_string()
+        } else {
+            format!("the best found; no set scores more than {:.3}", self.bound)
+        };
+        let _ = writeln!(
+            o,
+            "{} partners from your {} matches, total score {:.3}: {proof}.\n",
+            self.members.len(),
+            self.candidates,
+            self.total
+        );
+        // Each risk two or more members share is said once, after the members.
+        let mut shared: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+        for (i, m) in self.members.iter().enumerate() {
+            for r in &m.risks {
+                match shared.iter_mut().find(|(id, _, _)| *id == r.id) {
+                    Some((_, _, at)) => at.push(i),
+                    None => shared.push((&r.id, &r.title, vec![i])),
+                }
+            }
+        }
+        shared.retain(|(_, _, at)| at.len() > 1);
+        for (i, m) in self.members.iter().enumerate() {
+            let place: Vec<&str> = [m.city.as_deref(), m.province.as_deref()]
+                .into_iter()
+                .flatten()
+                .fold(Vec::new(), |mut v, x| {
+                    if !v.contains(&x) {
+                        v.push(x);
+                    }
+                    v
+                });
+            let place = if place.is_empty() {
+                "national".to_string()
+            } else {
+                place.join(", ")
+            };
+            let _ = writeln!(
+                o,
+                "{}. {}: {} [{:.3}, rank {}] ({}, {place})",
+                i + 1,
+                m.role_name,
+                m.name,
+                m.score,
+                m.rank,
+                m.kind
+            );
+            let _ = writeln!(o, "   Adds: {}", m.adds.join("; "));
+            match &m.runner_up {
+                Some(r) => {
+                    let _ = writeln!(
+                        o,
+                        "   Runner-up: {} [{:.3}, rank {}]; the total would fall by {:.3}",
+                        r.name, r.score, r.rank, r.loss
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "   Runner-up: none; no other match can take this role with every constraint met"
+                    );
+                }
+            }
+            let own: Vec<&str> = m
+                .risks
+                .iter()
+                .filter(|r| shared.iter().all(|(id, _, _)| *id != r.id))
+                .map(|r| r.title.as_str())
+                .collect();
+            if !own.is_empty() {
+                let _ = writeln!(o, "   Risks: {}", own.join("; "));
+            }
+        }
+        if !shared.is_empty() {
+            let _ = writeln!(o, "\nRisks of several members (by number):");
+            for (_, title, at) in &shared {
+                let at: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
+                let _ = writeln!(o, "  - {title} ({})", at.join(", "));
+            }
+        }
+        let _ = writeln!(o, "\nConstraints:");
+        for c in &self.constraints {
+            let _ = writeln!(
+                o,
+                "  {} {}: {}",
+                if c.holds { "holds " } else { "FAILS " },
+                c.rule,
+                c.actual
+            );
+        }
+        plain(o)
+    }
+}

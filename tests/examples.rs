@@ -625,6 +625,7 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
         ],
         vec!["--why-not".into(), "caam".into()],
         vec!["--notes".into(), notes.clone()],
+        vec!["--call".into(), "market_entry_mission".into()],
     ];
     // Every input with every format and each extra option; and every input with every
     // pair of extras, in the default format.
@@ -682,6 +683,15 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
                                 "{argv:?} ignored --compare"
                             );
                         }
+                        let called = extra.iter().any(|s| s == "--call");
+                        if called {
+                            assert!(
+                                written.contains("Consortium for")
+                                    || written.contains("\"call\": \"market_entry_mission\"")
+                                    || written.contains("Your consortium"),
+                                "{argv:?} ignored --call"
+                            );
+                        }
                         let index_only = format.contains(&"html") && out_path.is_dir();
                         if extra.iter().any(|s| s == "--notes") && !compared && !index_only {
                             assert!(
@@ -689,7 +699,7 @@ fn every_option_combination_works_or_exits_2_naming_an_option() {
                                 "{argv:?} left the user's notes out"
                             );
                         }
-                        if extra.iter().any(|s| s == "--partners") && !compared {
+                        if extra.iter().any(|s| s == "--partners") && !compared && !called {
                             // The user's Guangzhou cluster is in, unless a filter given
                             // with it keeps it out: then it must be out.
                             let filtered = extra.iter().any(|s| s == "Go West")
@@ -805,6 +815,57 @@ fn the_readme_shows_the_real_output_of_compare() {
     let real: Vec<&str> = text.lines().take(shown.len()).collect();
     assert!(shown.len() >= 8);
     assert_eq!(shown, real, "README.md's compare output is stale");
+}
+
+#[test]
+fn the_readme_shows_the_real_output_of_a_consortium() {
+    let shown = readme_block(&readme(), "consortium");
+    let text = run_ok(
+        "eccp-china",
+        &["--call", "cfm_rd_project", "--as-of", "2026-11"],
+    );
+    let real: Vec<&str> = text.lines().take(shown.len()).collect();
+    assert!(shown.len() >= 10);
+    assert_eq!(shown, real, "README.md's consortium output is stale");
+}
+
+#[test]
+fn a_call_template_file_is_read_and_a_bad_one_named() {
+    let dir = std::env::temp_dir().join(format!("eccp-china-call-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read_to_string("data/calls/market_entry_mission.json")
+        .unwrap()
+        .replace("\"max_partners\": 4", "\"max_partners\": 3");
+    let path = dir.join("mission.json");
+    std::fs::write(&path, &good).unwrap();
+    let json = run_ok(
+        "eccp-china",
+        &["--call", path.to_str().unwrap(), "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let members = v["members"].as_array().unwrap();
+    assert!(!members.is_empty() && members.len() <= 3, "{json}");
+    let html = run_ok(
+        "eccp-china",
+        &["--call", path.to_str().unwrap(), "--format", "html"],
+    );
+    assert!(html.contains("<h2 id=\"consortium\">Your consortium"));
+    for m in members {
+        assert!(html.contains(&format!("data-id=\"{}\"", m["id"].as_str().unwrap())));
+    }
+    std::fs::write(
+        &path,
+        good.replace("\"association\"]", "\"support_service\"]"),
+    )
+    .unwrap();
+    let out = run("eccp-china", &["--call", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("roles[1].kinds[0]") && err.contains("intermediary"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -54,6 +54,8 @@ pub(crate) struct Args {
     pub compare: Option<(String, String)>,
     /// A partner id to explain the absence of.
     pub why_not: Option<String>,
+    /// A call template: an embedded id or a JSON file.
+    pub call: Option<String>,
     pub skip_bad_rows: bool,
 }
 
@@ -90,6 +92,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         sensitivity: false,
         compare: None,
         why_not: None,
+        call: None,
         skip_bad_rows: false,
     };
     let lex = |e: lexopt::Error| bad("command line", e.to_string());
@@ -174,6 +177,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             }
             Long("sensitivity") => a.sensitivity = true,
             Long("why-not") => set_once(&mut a.why_not, value(&mut parser)?, &name)?,
+            Long("call") => set_once(&mut a.call, value(&mut parser)?, &name)?,
             Long("compare") => {
                 let first = value(&mut parser)?;
                 let second = parser
@@ -263,6 +267,24 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
         return Err(bad(
             "--compare",
             "and --sensitivity answer different questions; ask one at a time",
+        ));
+    }
+    if a.call.is_some() && batch {
+        return Err(bad(
+            "--call",
+            "puts one consortium together for one profile; use it with --profile, not --profiles",
+        ));
+    }
+    if a.call.is_some() && a.format == Format::Csv {
+        return Err(bad(
+            "--call",
+            "is written as text, JSON or in the HTML report; use --format text, json or html",
+        ));
+    }
+    if a.call.is_some() && (a.sensitivity || a.compare.is_some() || a.why_not.is_some()) {
+        return Err(bad(
+            "--call",
+            "answers one question; ask it without --sensitivity, --compare or --why-not",
         ));
     }
     if batch && a.format == Format::Html && a.out.is_none() {
@@ -360,6 +382,10 @@ OUTPUT
     --compare A B           with one profile, text or json: why partner A scores above or
                             below partner B, component by component (ids as the output
                             writes them)
+    --call TEMPLATE         with one profile, text, json or html: the best consortium for a
+                            call, each member with its role, what it adds and its runner-up.
+                            TEMPLATE is a JSON file in the format of data/calls/ or one of:
+{calls}
 
 FILTERS AND CAPS
     --kind KIND             keep only this kind (repeatable), one of:
@@ -389,6 +415,11 @@ FILTERS AND CAPS
         min = o.filter.min_score,
         kinds = wrapped(&kind_names().join(", ")),
         macros = wrapped(&macros.join("; ")),
+        calls = wrapped(
+            &eccp_china::consortium::CallTemplate::builtin()
+                .map(|c| c.iter().map(|t| t.id()).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        ),
     )
 }
 

@@ -15,6 +15,7 @@ mod batch;
 mod io;
 
 use args::{Args, Format, Input, Parsed};
+use eccp_china::consortium::CallTemplate;
 use eccp_china::evaluate::{sensitivity, SensitivityOptions, SensitivityReport};
 use eccp_china::resolve::ResolvedProfile;
 use eccp_china::{csvio, Dataset, Error, Profile, Recommender};
@@ -79,6 +80,7 @@ fn as_command_option(e: Error) -> Error {
                 "k" => "--top",
                 "a" | "b" => "--compare",
                 "why_not" => "--why-not",
+                "call" => "--call",
                 _ => return Error::Option { option, message },
             };
             Error::Option {
@@ -111,6 +113,17 @@ fn run(args: &Args) -> Result<(), Error> {
     };
     let resolved = rec.resolve(&profile)?;
     let report = match (&args.compare, args.format) {
+        (None, format) if args.call.is_some() => {
+            let call = call_template(args.call.as_deref().unwrap_or_default(), rec.dataset())?;
+            let c = rec.consortium(&resolved, &call, &args.options)?;
+            match format {
+                Format::Json => c.to_json(),
+                Format::Html => {
+                    rec.report_html_with_consortium(&rec.recommend(&resolved, &args.options)?, &c)?
+                }
+                _ => c.to_text(),
+            }
+        }
         (None, format) if args.why_not.is_some() => {
             let id = args.why_not.as_deref().unwrap_or_default();
             let w = rec.why_not(&resolved, &args.options, id)?;
@@ -137,6 +150,20 @@ fn run(args: &Args) -> Result<(), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(io::output_error(&out, e)),
         Ok(()) => out.finish(),
+    }
+}
+
+/// `--call`: a shipped template's id, or a JSON file in the format of `data/calls/`.
+fn call_template(value: &str, d: &Dataset) -> Result<CallTemplate, Error> {
+    match CallTemplate::find(value) {
+        Ok(c) => Ok(c.clone()),
+        Err(not_shipped) => {
+            if value == "-" || std::path::Path::new(value).exists() {
+                CallTemplate::from_reader(io::input_name(value), open(value)?, d)
+            } else {
+                Err(not_shipped)
+            }
+        }
     }
 }
 
