@@ -849,3 +849,105 @@ fn a_notes_period_is_checked_at_load_naming_the_note_and_field() {
         .build()
         .is_ok());
 }
+
+#[test]
+fn a_users_note_with_a_period_flows_into_the_openings_with_its_status() {
+    use eccp_china::explain::ReasonKind;
+    use eccp_china::score::YearMonth;
+    let period = r#"{"start": "2024", "end": "2027",
+        "source": {"ref": "External: State Council NEV plan", "quote": "for 2024-2027"}}"#;
+    // An opening with a window, and a caution with the same window.
+    let opening = note_with_period("user_ev_plan", period);
+    let caution = note_with_period("user_ev_rule", period).replace("\"opening\"", "\"caution\"");
+    let body = |file: &str| {
+        let t = file.strip_prefix(r#"{"notes": ["#).unwrap();
+        t.strip_suffix("]}").unwrap().to_string()
+    };
+    let notes = format!(r#"{{"notes": [{}, {}]}}"#, body(&opening), body(&caution));
+    let rec = Recommender::new(
+        Dataset::builder()
+            .notes_reader("mine.json", notes.as_bytes())
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    let path = format!(
+        "{}/data/samples/southern-german-e-mobility.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let p = Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let at = |month: &str| {
+        let options = Options {
+            as_of: Some(YearMonth::parse(month).unwrap()),
+            ..Options::default()
+        };
+        rec.recommend_profile(&p, &options).unwrap()
+    };
+    let status_of = |recs: &eccp_china::Recommendations| -> Vec<String> {
+        recs.matches
+            .iter()
+            .flat_map(|m| &m.reasons)
+            .filter(|r| r.kind == ReasonKind::Opening && r.text == "A plan with a window.")
+            .map(|r| r.status.clone().expect("a status"))
+            .collect()
+    };
+    // Still running: offered first among the openings, said to run, from its own source.
+    let now = at("2026-11");
+    let running = status_of(&now);
+    assert!(!running.is_empty(), "{}", now.to_text());
+    assert!(running
+        .iter()
+        .all(|s| s == "runs to 2027 by External: State Council NEV plan (for 2024-2027)"));
+    for m in &now.matches {
+        if let Some(first) = m.reasons.iter().find(|r| r.kind == ReasonKind::Opening) {
+            if m.reasons.iter().any(|r| r.text == "A plan with a window.") {
+                assert_eq!(first.text, "A plan with a window.", "{}", m.id);
+            }
+        }
+    }
+    assert!(now
+        .to_text()
+        .contains("(runs to 2027 by External: State Council NEV plan"));
+    // Once its window has closed, the opening gives way to current ones, and every output
+    // says so of the caution; the scores do not move.
+    let later = at("2028-01");
+    let ended = "ended 2027: the window (2024 to 2027) of External: State Council NEV plan has \
+                 closed; check what replaced it";
+    assert!(status_of(&later).iter().all(|s| s == ended));
+    for m in &later.matches {
+        let openings: Vec<&str> = m
+            .reasons
+            .iter()
+            .filter(|r| r.kind == ReasonKind::Opening)
+            .map(|r| r.text.as_str())
+            .collect();
+        if let Some(i) = openings.iter().position(|t| *t == "A plan with a window.") {
+            assert!(
+                m.reasons
+                    .iter()
+                    .filter(|r| r.kind == ReasonKind::Opening)
+                    .skip(i)
+                    .all(|r| r.status.as_deref().is_some_and(|s| s.starts_with("ended"))),
+                "{}: {openings:?}",
+                m.id
+            );
+        }
+    }
+    let risk = later
+        .matches
+        .iter()
+        .flat_map(|m| &m.risks)
+        .find(|r| r.id == "user_ev_rule")
+        .expect("the caution applies");
+    assert_eq!(risk.status.as_deref(), Some(ended));
+    assert!(later.to_text().contains(&format!("({ended})")));
+    assert!(later.to_json().contains(ended));
+    assert!(rec
+        .report_html(&later)
+        .unwrap()
+        .contains(&format!("<i>({ended})</i>")));
+    let scores = |r: &eccp_china::Recommendations| -> Vec<(String, f64)> {
+        r.matches.iter().map(|m| (m.id.clone(), m.score)).collect()
+    };
+    assert_eq!(scores(&now), scores(&later));
+}
