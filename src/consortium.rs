@@ -1009,7 +1009,7 @@ impl Recommender {
                     rank: c + 1,
                     adds: adds(d, &q, call, &everyone, &candidates, &found.members, c),
                     runner_up,
-                    risks: crate::explain::risks(d, resolved, p),
+                    risks: crate::explain::risks(d, resolved, p, as_of),
                 }
             })
             .collect();
@@ -1025,10 +1025,13 @@ impl Recommender {
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
             programme: call.programme.as_deref().and_then(|id| {
-                d.programmes()
-                    .iter()
-                    .find(|g| g.id() == id)
-                    .map(|g| programme_status(g.name(), g.period(), as_of))
+                d.programmes().iter().find(|g| g.id() == id).map(|g| {
+                    format!(
+                        "{}: {}",
+                        g.name(),
+                        crate::explain::programme_status(g, as_of)
+                    )
+                })
             }),
             profile: resolved.profile().name().to_string(),
             as_of,
@@ -1040,22 +1043,6 @@ impl Recommender {
             none,
             candidates: candidates.len(),
         })
-    }
-}
-
-/// The call's programme at `as_of`, by the window the briefing states for it.
-fn programme_status(name: &str, period: Option<(&str, Option<&str>)>, as_of: YearMonth) -> String {
-    match period {
-        Some((start, Some(end))) => match YearMonth::parse(end) {
-            Some(e) if e < as_of => format!(
-                "{name}: ended {end} by the briefing's window ({start} to {end}), before {as_of}; look for what followed it before applying"
-            ),
-            _ => format!("{name}: runs until {end} by the briefing's window ({start} to {end})"),
-        },
-        Some((start, None)) => format!(
-            "{name}: running since {start}; the briefing (2018) states no end, so check it still runs"
-        ),
-        None => format!("{name}: the briefing (2018) states no window, so check it still runs"),
     }
 }
 

@@ -677,6 +677,15 @@ pub fn match_columns() -> Vec<&'static str> {
     cols
 }
 
+/// A reason's text or a risk's title, with its note's window status in parentheses where it
+/// has one ("... (ended 2020: ...)").
+fn with_status(text: &str, status: &Option<String>) -> String {
+    match status {
+        Some(st) => format!("{text} ({st})"),
+        None => text.to_string(),
+    }
+}
+
 /// A score or part as a spreadsheet shows it: four decimals (`0.8360`, not
 /// `0.8360000000000002`).
 fn shown_number(x: f64) -> String {
@@ -726,12 +735,16 @@ impl<W: Write> MatchWriter<W> {
             ];
             row.extend(Component::ALL.iter().map(|c| shown_number(m.breakdown[*c])));
             let first = m.reasons.first();
-            row.push(first.map(|x| x.text.clone()).unwrap_or_default());
+            row.push(
+                first
+                    .map(|x| with_status(&x.text, &x.status))
+                    .unwrap_or_default(),
+            );
             row.push(first.map(|x| x.source.clone()).unwrap_or_default());
             row.push(
                 m.risks
                     .iter()
-                    .map(|x| x.title.as_str())
+                    .map(|x| with_status(&x.title, &x.status))
                     .collect::<Vec<_>>()
                     .join("; "),
             );

@@ -6,8 +6,8 @@
 
 pub use crate::dataset::{
     Assessment, Conditions, Correction, Evidence, Facts, Figure, FirmCount, MacroRegion,
-    MacroRegionId, NoteKind, Partner, PartnerIndex, Place, PlaceId, PlaceLevel, PolicyNote,
-    Programme, Province, ProvinceId, RegionRef, Regions, Role, Sector, SectorId, Source, SourceRef,
-    Taxonomy, Vocabulary,
+    MacroRegionId, NoteKind, NotePeriod, Partner, PartnerIndex, Place, PlaceId, PlaceLevel,
+    PolicyNote, Programme, Province, ProvinceId, RegionRef, Regions, Role, Sector, SectorId,
+    Source, SourceRef, Taxonomy, Vocabulary,
 };
 pub use crate::recommend::SharedDataset;

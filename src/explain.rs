@@ -2,8 +2,8 @@
 //! who can help make the contact; each in the briefing's own words and sections.
 
 use crate::dataset::{
-    Dataset, Evidence, Goal, Kind, Level, NoteKind, Partner, PolicyNote, SectorId, Source,
-    SourceRef,
+    Dataset, Evidence, Goal, Kind, Level, NoteKind, Partner, PolicyNote, Programme, SectorId,
+    Source, SourceRef,
 };
 use crate::date::YearMonth;
 use crate::resolve::{contains_phrase, describe_region, ResolvedProfile};
@@ -72,6 +72,11 @@ pub struct Reason {
     /// for an "External:" source what the record quotes of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// For an opening or a reciprocity reason from a note with a stated window: whether the
+    /// window still ran at the advice's date ("runs to 2020 by the briefing (...)", "ended
+    /// 2020: ..."). `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// A caution from the briefing that applies to a match.
@@ -85,6 +90,11 @@ pub struct Risk {
     pub text: String,
     /// The section it comes from.
     pub source: String,
+    /// For a note with a stated window: whether it still ran at the advice's date ("runs to
+    /// 2025 by the briefing (...)" or "ended 2025: ..."). `None` for a note the briefing gives
+    /// no window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// Someone who can broker the contact: an association, a support service, a provincial
@@ -188,27 +198,69 @@ pub(crate) fn note_applies(d: &Dataset, n: &PolicyNote, r: &ResolvedProfile, p: 
 }
 
 /// Notes with no condition: the briefing's general cautions, which apply to every match.
-pub(crate) fn general_notes(d: &Dataset) -> Vec<Risk> {
+pub(crate) fn general_notes(d: &Dataset, as_of: YearMonth) -> Vec<Risk> {
     d.policy_notes()
         .iter()
         .filter(|n| n.kind() == NoteKind::Caution)
         .filter(|n| n.applies_when().is_general())
-        .map(risk_of)
+        .map(|n| risk_of(n, as_of))
         .collect()
 }
 
-fn risk_of(n: &PolicyNote) -> Risk {
+fn risk_of(n: &PolicyNote, as_of: YearMonth) -> Risk {
     Risk {
         id: n.id().to_string(),
         title: n.title().to_string(),
         text: n.text().to_string(),
         source: n.sources().first().map(cite).unwrap_or_default(),
+        status: note_status(n, as_of),
     }
+}
+
+/// What the window the briefing states for a note says at `as_of`; `None` for a note it
+/// gives no window. The one place these words are made, for risks, openings and demand
+/// notes alike. They do not name `as_of`, which every output prints once, so that the same
+/// advice reads the same all month.
+pub(crate) fn note_status(n: &PolicyNote, as_of: YearMonth) -> Option<String> {
+    let w = n.period()?;
+    let quote = w.source().quote().unwrap_or(w.end());
+    // A user's note may state its window from outside the briefing: it is named so.
+    let from_briefing = w.source().reference().is_briefing();
+    let by = if from_briefing {
+        "the briefing".to_string()
+    } else {
+        cite(w.source())
+    };
+    Some(if w.has_ended(as_of) {
+        let (what, verb) = match w.start() {
+            Some(start) => (format!("window ({start} to {})", w.end()), "has closed"),
+            None => (format!("horizon ({})", w.end()), "has passed"),
+        };
+        let whose = if from_briefing {
+            format!("the briefing's {what}")
+        } else {
+            format!("the {what} of {by}")
+        };
+        format!("ended {}: {whose} {verb}; check what replaced it", w.end())
+    } else if let (true, Some(start)) = (w.has_not_started(as_of), w.start()) {
+        format!("starts {start} by {by} ({quote})")
+    } else {
+        format!("runs to {} by {by} ({quote})", w.end())
+    })
 }
 
 /// The reasons for one match, in the fixed component order: each rendered from what the
 /// scorer returned for that component, so a reason cannot say more than the score used.
-pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -> Vec<Reason> {
+///
+/// `as_of` changes only the words of the notes' statuses and which openings come first
+/// (those whose window still runs); nothing here feeds a score.
+pub(crate) fn reasons(
+    d: &Dataset,
+    q: &Query,
+    r: &ResolvedProfile,
+    s: &Scored,
+    as_of: YearMonth,
+) -> Vec<Reason> {
     let tax = d.taxonomy();
     let reg = d.regions();
     let p = d.partner(s.partner);
@@ -243,6 +295,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
             text,
             source: src.map(cite).unwrap_or_default(),
             quote: src.and_then(|s| s.quote()).map(str::to_string),
+            status: None,
         });
     }
     if let Some(i) = s.why.sector.phrase {
@@ -267,6 +320,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
             text: format!("Its name says it makes \"{}\": {share}", ph.input),
             source: src.map(cite).unwrap_or_default(),
             quote: src.and_then(|s| s.quote()).map(str::to_string),
+            status: None,
         });
     }
 
@@ -277,6 +331,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
             text: "A national body: it works across China".into(),
             source: p.sources().first().map(cite).unwrap_or_default(),
             quote: None,
+            status: None,
         }),
         RegionWhy::Preferred(Some((pref, rel))) => {
             let wanted = describe_region(d, pref);
@@ -311,6 +366,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 text,
                 source,
                 quote: None,
+                status: None,
             });
         }
         RegionWhy::Preferred(None) => {}
@@ -367,6 +423,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 text,
                 source: src.map(cite).unwrap_or_else(|| "Section 3.1".into()),
                 quote: src.and_then(|s| s.quote()).map(str::to_string),
+                status: None,
             });
         }
         RegionWhy::Strength(_, None) => {}
@@ -419,6 +476,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         text,
         source,
         quote: p.tech().quote().map(str::to_string),
+        status: None,
     });
     let (text, source) = basis_of("political control", p.control());
     let tol = r.profile().control_tolerance();
@@ -430,6 +488,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
         ),
         source,
         quote: p.control().quote().map(str::to_string),
+        status: None,
     });
 
     // Goal: the profile goal this kind serves best.
@@ -440,6 +499,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
             text: format!("{text} (serves {} at {a:.1})", g.as_str()),
             source: source.into(),
             quote: None,
+            status: None,
         });
     }
 
@@ -455,6 +515,7 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 .first()
                 .and_then(|s| s.quote())
                 .map(str::to_string),
+            status: note_status(n, as_of),
         });
     }
 
@@ -516,24 +577,33 @@ pub(crate) fn reasons(d: &Dataset, q: &Query, r: &ResolvedProfile, s: &Scored) -
                 text: text.into(),
                 source: cite(src),
                 quote: src.quote().map(str::to_string),
+                status: None,
             });
         }
     }
 
-    // Openings the briefing names for this field, region or kind: the most specific few.
-    let mut openings: Vec<(usize, &PolicyNote)> = d
+    // Openings the briefing names for this field, region or kind: the most specific few,
+    // those whose stated window still runs at `as_of` first, so that an ended plan is not
+    // offered as the live opening when a current one applies.
+    let ended = |n: &PolicyNote| n.period().is_some_and(|w| w.has_ended(as_of));
+    let mut openings: Vec<(bool, usize, &PolicyNote)> = d
         .policy_notes()
         .iter()
         .filter(|n| n.kind() == NoteKind::Opening && note_applies(d, n, r, p))
-        .map(|n| (specificity(d, n, p), n))
+        .map(|n| (ended(n), specificity(d, n, p), n))
         .collect();
-    openings.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id().cmp(b.1.id())));
-    for (_, n) in openings.into_iter().take(MAX_OPENINGS) {
+    openings.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| a.2.id().cmp(b.2.id()))
+    });
+    for (_, _, n) in openings.into_iter().take(MAX_OPENINGS) {
         out.push(Reason {
             kind: ReasonKind::Opening,
             text: n.text().to_string(),
             source: n.sources().first().map(cite).unwrap_or_default(),
             quote: None,
+            status: note_status(n, as_of),
         });
     }
     out
@@ -617,12 +687,12 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// The cautions that apply to one match.
-pub(crate) fn risks(d: &Dataset, r: &ResolvedProfile, p: &Partner) -> Vec<Risk> {
+/// The cautions that apply to one match, each with its window's status at `as_of`.
+pub(crate) fn risks(d: &Dataset, r: &ResolvedProfile, p: &Partner, as_of: YearMonth) -> Vec<Risk> {
     d.policy_notes()
         .iter()
         .filter(|n| n.kind() == NoteKind::Caution && note_applies(d, n, r, p))
-        .map(risk_of)
+        .map(|n| risk_of(n, as_of))
         .collect()
 }
 
@@ -752,18 +822,29 @@ pub(crate) fn intermediaries(
             why: first_sentence(g.description()).to_string(),
             website: g.websites().first().cloned(),
             source: g.sources().first().map(cite).unwrap_or_default(),
-            status: Some(match g.period() {
-                Some((start, Some(end))) => format!(
-                    "runs until {end} by the briefing's window ({start} to {end}), so still at {as_of}"
-                ),
-                Some((start, None)) => format!(
-                    "running since {start}; the briefing (2018) states no end: check it still runs"
-                ),
-                None => "the briefing (2018) states no window: check it still runs".to_string(),
-            }),
+            status: Some(programme_status(g, as_of)),
         });
     }
     out
+}
+
+/// Whether a programme runs at `as_of`, as far as the window the briefing states for it
+/// tells: the one wording of "who can help" and of a consortium's call.
+pub(crate) fn programme_status(g: &Programme, as_of: YearMonth) -> String {
+    match g.period() {
+        Some((start, Some(end))) => match YearMonth::parse(end) {
+            Some(e) if e < as_of => format!(
+                "ended {end}: the briefing's window ({start} to {end}) has closed; look for what followed it before applying"
+            ),
+            _ => format!(
+                "runs until {end} by the briefing's window ({start} to {end}), so still at {as_of}"
+            ),
+        },
+        Some((start, None)) => {
+            format!("running since {start}; the briefing (2018) states no end: check it still runs")
+        }
+        None => "the briefing (2018) states no window: check it still runs".to_string(),
+    }
 }
 
 /// Something said of two or more matches: a reason, a risk or someone who can help, with
@@ -1013,4 +1094,39 @@ pub(crate) fn pareto(d: &Dataset, scored: &[Scored]) -> Vec<ParetoEntry> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notes_status_reads_its_window_at_the_advice_date() {
+        let d = Dataset::embedded().unwrap();
+        let note = |id: &str| d.policy_notes().iter().find(|n| n.id() == id).unwrap();
+        let at = |id: &str, month: &str| note_status(note(id), YearMonth::parse(month).unwrap());
+        let plan = "strategic_emerging_industries";
+        assert_eq!(
+            at(plan, "2018-06").as_deref(),
+            Some("runs to 2020 by the briefing (13th Five-Year Plan (2016-2020))")
+        );
+        // "2020" runs through December 2020; "2016" opens in January 2016.
+        assert!(at(plan, "2020-12").unwrap().starts_with("runs to 2020"));
+        assert_eq!(
+            at(plan, "2021-01").as_deref(),
+            Some("ended 2020: the briefing's window (2016 to 2020) has closed; check what replaced it")
+        );
+        assert!(at(plan, "2016-01").unwrap().starts_with("runs to 2020"));
+        assert_eq!(
+            at(plan, "2015-12").as_deref(),
+            Some("starts 2016 by the briefing (13th Five-Year Plan (2016-2020))")
+        );
+        assert_eq!(
+            at("nuclear_expansion", "2031-01").as_deref(),
+            Some("ended 2030: the briefing's horizon (2030) has passed; check what replaced it")
+        );
+        // A note the briefing gives no window has no status, whatever the date.
+        assert_eq!(at("solar_wind_european_know_how", "2031-01"), None);
+        assert_eq!(at("weak_ipr_protection", "2018-06"), None);
+    }
 }

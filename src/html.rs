@@ -89,6 +89,8 @@ impl Recommender {
                 min_score: 0.0,
                 ..options.filter.clone()
             },
+            // The candidates' notes read at the date of the recommendations shown.
+            as_of: Some(recs.as_of),
             ..options.clone()
         };
         let field = self.recommend(resolved, &wide)?;
@@ -644,15 +646,25 @@ fn link(out: &mut String, text: &str, site: Option<&str>) {
     }
 }
 
-/// A risk: its title and source, its text folded under them.
+/// A risk: its title, source and (for a note with a stated window) status, its text folded
+/// under them.
 fn risk(out: &mut String, r: &crate::explain::Risk) {
     let _ = write!(
         out,
-        "<details class=\"risk\"><summary>{} <span class=\"src\">[{}]</span></summary>{}</details>",
+        "<details class=\"risk\"><summary>{} <span class=\"src\">[{}]</span>{}</summary>{}</details>",
         esc(&r.title),
         esc(&r.source),
+        window(&r.status),
         esc(&r.text)
     );
+}
+
+/// " <i>(status)</i>" for a note's window, escaped, or nothing.
+fn window(status: &Option<String>) -> String {
+    status
+        .as_deref()
+        .map(|st| format!(" <i>({})</i>", esc(st)))
+        .unwrap_or_default()
 }
 
 /// One row of the table: a candidate, shown at `rank` or hidden.
@@ -688,9 +700,10 @@ fn row(out: &mut String, c: &Candidate, rank: Option<usize>) {
     for r in &m.reasons {
         let _ = write!(
             out,
-            "<li>{} <span class=\"src\">[{}]</span></li>",
+            "<li>{} <span class=\"src\">[{}]</span>{}</li>",
             esc(&r.text),
-            esc(&r.source)
+            esc(&r.source),
+            window(&r.status)
         );
     }
     out.push_str("</ul></td><td>");

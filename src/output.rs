@@ -34,6 +34,14 @@ fn status(i: &crate::explain::Intermediary) -> String {
         .unwrap_or_default()
 }
 
+/// " (status)" for a note's window (on a risk or a reason), or nothing.
+fn window(status: &Option<String>) -> String {
+    status
+        .as_deref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default()
+}
+
 /// " (website)", or nothing.
 fn site(i: &crate::explain::Intermediary) -> String {
     i.website
@@ -134,14 +142,21 @@ impl Recommendations {
             if !own.is_empty() {
                 let _ = writeln!(o, "    why:");
                 for r in own {
-                    let _ = writeln!(o, "      - {} [{}]", r.text, r.source);
+                    let _ = writeln!(o, "      - {} [{}]{}", r.text, r.source, window(&r.status));
                 }
             }
             let own: Vec<_> = m.risks.iter().filter(|r| !f.has_risk(r)).collect();
             if !own.is_empty() {
                 let _ = writeln!(o, "    watch out:");
                 for r in own {
-                    let _ = writeln!(o, "      - {}: {} [{}]", r.title, r.text, r.source);
+                    let _ = writeln!(
+                        o,
+                        "      - {}: {} [{}]{}",
+                        r.title,
+                        r.text,
+                        r.source,
+                        window(&r.status)
+                    );
                 }
             }
             let own: Vec<_> = m
@@ -208,7 +223,14 @@ impl Recommendations {
                 "\nTrue of every match (the briefing's general cautions):"
             );
             for r in &self.general_risks {
-                let _ = writeln!(o, "  - {}: {} [{}]", r.title, r.text, r.source);
+                let _ = writeln!(
+                    o,
+                    "  - {}: {} [{}]{}",
+                    r.title,
+                    r.text,
+                    r.source,
+                    window(&r.status)
+                );
             }
         }
         let _ = writeln!(
@@ -246,7 +268,7 @@ impl Recommendations {
         }
         let n = self.matches.len();
         // Sources can differ between the matches an item is said of: group ranks by source.
-        let sources = |ranks: &[usize], source_of: &dyn Fn(&Match) -> Option<String>| {
+        let sources = |ranks: &[usize], source_of: &dyn Fn(&Match) -> Option<String>, st: &str| {
             let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
             for &r in ranks {
                 let src = self
@@ -260,13 +282,13 @@ impl Recommendations {
                 }
             }
             if groups.len() == 1 {
-                format!("[{}] ({})", groups[0].0, ranks_text(ranks, n))
+                format!("[{}]{st} ({})", groups[0].0, ranks_text(ranks, n))
             } else {
                 let parts: Vec<String> = groups
                     .iter()
                     .map(|(src, rs)| format!("{}: {}", src, ranks_text(rs, n)))
                     .collect();
-                format!("[{}]", parts.join("; "))
+                format!("[{}]{st}", parts.join("; "))
             }
         };
         let _ = writeln!(
@@ -279,12 +301,16 @@ impl Recommendations {
             for s in &f.reasons {
                 label += 1;
                 let text = &s.item.text;
-                let src = sources(&s.ranks, &|m: &Match| {
-                    m.reasons
-                        .iter()
-                        .find(|r| &r.text == text)
-                        .map(|r| r.source.clone())
-                });
+                let src = sources(
+                    &s.ranks,
+                    &|m: &Match| {
+                        m.reasons
+                            .iter()
+                            .find(|r| &r.text == text)
+                            .map(|r| r.source.clone())
+                    },
+                    &window(&s.item.status),
+                );
                 let _ = writeln!(o, "    F{label}. {text} {src}");
             }
         }
@@ -295,10 +321,11 @@ impl Recommendations {
                 let r = &s.item;
                 let _ = writeln!(
                     o,
-                    "    F{label}. {}: {} [{}] ({})",
+                    "    F{label}. {}: {} [{}]{} ({})",
                     r.title,
                     r.text,
                     r.source,
+                    window(&r.status),
                     ranks_text(&s.ranks, n)
                 );
             }
@@ -356,10 +383,17 @@ impl PartnerRecommendations {
                 .collect();
             let _ = writeln!(o, "    score = {}", parts.join(" + "));
             for r in &m.reasons {
-                let _ = writeln!(o, "    - {} [{}]", r.text, r.source);
+                let _ = writeln!(o, "    - {} [{}]{}", r.text, r.source, window(&r.status));
             }
             for r in &m.risks {
-                let _ = writeln!(o, "    ! {}: {} [{}]", r.title, r.text, r.source);
+                let _ = writeln!(
+                    o,
+                    "    ! {}: {} [{}]{}",
+                    r.title,
+                    r.text,
+                    r.source,
+                    window(&r.status)
+                );
             }
         }
         plain(o)
@@ -395,7 +429,13 @@ impl crate::explain::Comparison {
             );
             for (side, rs) in [("A", &d.a_reasons), ("B", &d.b_reasons)] {
                 for r in rs.iter() {
-                    let _ = writeln!(o, "    {side}: {} [{}]", r.text, r.source);
+                    let _ = writeln!(
+                        o,
+                        "    {side}: {} [{}]{}",
+                        r.text,
+                        r.source,
+                        window(&r.status)
+                    );
                 }
             }
         }
@@ -484,12 +524,17 @@ impl crate::consortium::Consortium {
             self.total
         );
         // Each risk two or more members share is said once, after the members.
-        let mut shared: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+        // A risk's title, with whether its window had ended by the advice's date.
+        let titled = |r: &crate::explain::Risk| match &r.status {
+            Some(s) => format!("{} ({s})", r.title),
+            None => r.title.clone(),
+        };
+        let mut shared: Vec<(&str, String, Vec<usize>)> = Vec::new();
         for (i, m) in self.members.iter().enumerate() {
             for r in &m.risks {
                 match shared.iter_mut().find(|(id, _, _)| *id == r.id) {
                     Some((_, _, at)) => at.push(i),
-                    None => shared.push((&r.id, &r.title, vec![i])),
+                    None => shared.push((&r.id, titled(r), vec![i])),
                 }
             }
         }
@@ -535,11 +580,11 @@ impl crate::consortium::Consortium {
                     );
                 }
             }
-            let own: Vec<&str> = m
+            let own: Vec<String> = m
                 .risks
                 .iter()
                 .filter(|r| shared.iter().all(|(id, _, _)| *id != r.id))
-                .map(|r| r.title.as_str())
+                .map(titled)
                 .collect();
             if !own.is_empty() {
                 let _ = writeln!(o, "   Risks: {}", own.join("; "));

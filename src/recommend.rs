@@ -345,6 +345,7 @@ impl Recommender {
             .collect::<Result<Vec<ResolvedProfile>>>()?;
         let ranked = self.rank_profiles(index, &resolved, options)?;
         let p = d.partner(index);
+        let as_of = advice_date(options);
         let mut matches = Vec::with_capacity(ranked.len());
         for (rank, (i, _)) in ranked.into_iter().enumerate() {
             let r = &resolved[i];
@@ -358,8 +359,8 @@ impl Recommender {
                 score: s.score,
                 breakdown: PerComponent::new(s.parts),
                 components: PerComponent::new(s.components),
-                reasons: explain::reasons(d, &q, r, &s),
-                risks: explain::risks(d, r, p),
+                reasons: explain::reasons(d, &q, r, &s, as_of),
+                risks: explain::risks(d, r, p, as_of),
             });
         }
         let reg = d.regions();
@@ -371,6 +372,7 @@ impl Recommender {
             province: p.province().map(|pr| reg.province(pr).name().to_string()),
             matches,
             data_version: crate::DATA_VERSION,
+            as_of,
         })
     }
 
@@ -412,6 +414,7 @@ impl Recommender {
         let ia = self.partner_index("a", a)?;
         let ib = self.partner_index("b", b)?;
         let q = Query::new(d, resolved, options)?;
+        let as_of = advice_date(options);
         let ranked = self.rank(
             resolved,
             &Options {
@@ -434,7 +437,7 @@ impl Recommender {
                 }
                 None => "not ranked: below your minimum score".to_string(),
             };
-            let reasons = explain::reasons(d, &q, resolved, &s);
+            let reasons = explain::reasons(d, &q, resolved, &s, as_of);
             (
                 ComparedPartner {
                     id: p.id().to_string(),
@@ -546,7 +549,7 @@ impl Recommender {
         let d: &Dataset = &self.dataset;
         let reg = d.regions();
         // Who can help: the intermediaries the same model scores best for this profile.
-        let as_of = options.as_of.unwrap_or_else(crate::date::YearMonth::today);
+        let as_of = advice_date(options);
         let helpers = score::score_where(d, &q, &score::Admission::everyone(), |p| {
             p.role() == Role::Intermediary
         });
@@ -572,8 +575,8 @@ impl Recommender {
                     partner: s.partner,
                     breakdown: PerComponent::new(s.parts),
                     components: PerComponent::new(s.components),
-                    reasons: explain::reasons(d, &q, resolved, s),
-                    risks: explain::risks(d, resolved, p),
+                    reasons: explain::reasons(d, &q, resolved, s, as_of),
+                    risks: explain::risks(d, resolved, p, as_of),
                     intermediaries: explain::intermediaries(d, resolved, s, &helpers, as_of),
                 }
             })
@@ -635,7 +638,7 @@ impl Recommender {
             matches,
             field,
             pareto: explain::pareto(d, &everyone),
-            general_risks: explain::general_notes(d),
+            general_risks: explain::general_notes(d, as_of),
             warnings: resolved.warnings().to_vec(),
             data_version: crate::DATA_VERSION,
             as_of,
@@ -645,6 +648,12 @@ impl Recommender {
             },
         })
     }
+}
+
+/// The month advice is given for: [`Options::as_of`], else this month. Every explained
+/// result reads it here, so that its notes' and programmes' statuses are of one date.
+fn advice_date(options: &Options) -> crate::date::YearMonth {
+    options.as_of.unwrap_or_else(crate::date::YearMonth::today)
 }
 
 /// The reasons, risks and intermediaries two or more of `matches` share, word for word.
@@ -685,6 +694,9 @@ pub struct PartnerRecommendations {
     pub matches: Vec<ProfileMatch>,
     /// [`DATA_VERSION`](crate::DATA_VERSION).
     pub data_version: &'static str,
+    /// The month the advice is for ([`Options::as_of`], or the month it was made): the
+    /// statuses of the notes' windows are at this date.
+    pub as_of: crate::date::YearMonth,
 }
 
 /// One EU cluster profile a partner suits: the forward model's score and explanation of

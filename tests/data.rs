@@ -889,3 +889,115 @@ fn case_studies_are_exactly_the_partners_section_3_2_heads() {
     }
     assert_eq!(seen, headings, "every heading is a case study record");
 }
+
+/// The briefing split at its numbered headings ("2.3.1 Automotive", "3.1. Cluster mapping"):
+/// each section's number and its own text (up to the next heading, subsections apart),
+/// whitespace normalised.
+fn sections() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in BRIEFING.lines() {
+        let heading = line.split_once(' ').and_then(|(num, rest)| {
+            let num = num.trim_end_matches('.');
+            let numbered = !num.is_empty()
+                && num
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            (numbered && rest.starts_with(|c: char| c.is_ascii_uppercase())).then_some(num)
+        });
+        match (heading, out.last_mut()) {
+            (Some(num), _) => out.push((num.to_string(), String::new())),
+            (None, Some(last)) => {
+                last.1.push(' ');
+                last.1.push_str(line);
+            }
+            (None, None) => {}
+        }
+    }
+    out.into_iter().map(|(n, t)| (n, norm(&t))).collect()
+}
+
+#[test]
+fn the_briefing_splits_into_its_numbered_sections() {
+    let numbers: Vec<String> = sections().into_iter().map(|(n, _)| n).collect();
+    for n in [
+        "1", "2.1", "2.3", "2.3.1", "2.3.4", "3.1", "4.2", "4.5", "5", "6.4",
+    ] {
+        assert!(numbers.iter().any(|x| x == n), "{n}: {numbers:?}");
+    }
+    assert_eq!(numbers.len(), 24, "{numbers:?}");
+}
+
+/// The windows the briefing states for the notes' central claims: each quoted under its
+/// own section's heading, writing its years, and given to exactly the notes chosen for
+/// them (a dated figure that is not the note's point gives it no window).
+#[test]
+fn note_periods_are_quoted_under_their_sections_and_state_their_years() {
+    let secs = sections();
+    let mut with = BTreeSet::new();
+    for n in data().policy_notes() {
+        let Some(w) = n.period() else { continue };
+        with.insert(n.id());
+        let q = norm(w.source().quote().expect("a period quotes its window"));
+        let num = w
+            .source()
+            .reference()
+            .to_string()
+            .strip_prefix("Section ")
+            .unwrap_or_else(|| panic!("{}: a period cites a section", n.id()))
+            .to_string();
+        let (_, text) = secs
+            .iter()
+            .find(|(s, _)| *s == num)
+            .unwrap_or_else(|| panic!("{}: no section {num}", n.id()));
+        assert!(
+            text.contains(&q),
+            "{}: `{q}` is not under the heading of section {num}",
+            n.id()
+        );
+        for y in w.start().into_iter().chain([w.end()]) {
+            assert!(q.contains(&y[..4]), "{}: `{q}` lacks {y}", n.id());
+        }
+        // A plan's years read from another section say so.
+        if !n
+            .sources()
+            .iter()
+            .any(|s| s.reference() == w.source().reference())
+        {
+            assert!(
+                w.basis().is_some(),
+                "{}: window from elsewhere, no basis",
+                n.id()
+            );
+        }
+    }
+    let expected: BTreeSet<&str> = [
+        // The 13th Five-Year Plan (2016-2020).
+        "strategic_emerging_industries",
+        "ev_battery_charging_priorities",
+        "intelligent_transport_fyp",
+        "renewable_fyp_targets",
+        "ict_fyp_growth_areas",
+        "hospital_reform_private_capital",
+        "healthcare_reform_priority_areas",
+        "smart_healthcare",
+        // Targets for 2020, 2025 and 2030, and strategies named by their years.
+        "water_wastewater_capex",
+        "green_growth_targets",
+        "nev_subsidies_targets",
+        "m2m_iot_market",
+        "ict_indigenous_innovation",
+        "ict_growth_drivers",
+        "made_in_china_2025_domestic_priority",
+        "nuclear_expansion",
+        "nuclear_technology_transfer",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(with, expected);
+    // Every note that names the five-year plan has its window.
+    for n in data().policy_notes() {
+        if n.text().contains("Five-Year Plan") {
+            assert!(n.period().is_some(), "{} names the plan", n.id());
+        }
+    }
+}

@@ -869,6 +869,37 @@ fn a_call_template_file_is_read_and_a_bad_one_named() {
 }
 
 #[test]
+fn the_readme_shows_real_dated_advice() {
+    // Lines picked from the output (with `...` between them): each is a line of it, in order.
+    let readme = readme();
+    let start = readme.find("```asof\n").expect("an asof block") + "```asof\n".len();
+    let shown: Vec<&str> = readme[start..]
+        .lines()
+        .take_while(|l| *l != "```")
+        .filter(|l| *l != "...")
+        .collect();
+    let text = run_ok(
+        "eccp-china",
+        &[
+            "--profile",
+            "data/samples/finnish-iot-cloud.json",
+            "--as-of",
+            "2026-11",
+            "--top",
+            "1",
+        ],
+    );
+    let mut lines = text.lines();
+    for l in &shown {
+        assert!(
+            lines.any(|r| r == *l),
+            "README.md's dated advice is stale or out of order: {l}"
+        );
+    }
+    assert!(shown.iter().filter(|l| l.contains("(ended 20")).count() >= 2);
+}
+
+#[test]
 fn the_readme_shows_the_real_output_of_why_not() {
     let shown = readme_block(&readme(), "whynot");
     let text = run_ok("eccp-china", &["--top", "5", "--why-not", "caam"]);

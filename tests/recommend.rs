@@ -693,3 +693,131 @@ fn advice_has_a_date_and_closed_programmes_are_not_offered_as_running() {
         "{offered_then:?}"
     );
 }
+
+/// The notes behind a match's risks and its opening and reciprocity reasons, each with the
+/// status it is shown with and whether it is an opening.
+fn notes_shown<'a>(
+    data: &'a Dataset,
+    m: &'a eccp_china::Match,
+) -> Vec<(&'a eccp_china::data::PolicyNote, Option<&'a str>, bool)> {
+    use eccp_china::explain::ReasonKind;
+    let notes = data.policy_notes();
+    let mut out = Vec::new();
+    for r in &m.risks {
+        let n = notes.iter().find(|n| n.id() == r.id).unwrap();
+        out.push((n, r.status.as_deref(), false));
+    }
+    for r in &m.reasons {
+        let n = match r.kind {
+            ReasonKind::Opening => notes.iter().find(|n| n.text() == r.text),
+            ReasonKind::Reciprocity => notes
+                .iter()
+                .find(|n| r.text.ends_with(n.text()) && !n.text().is_empty()),
+            _ => {
+                assert_eq!(r.status, None, "{}", r.text);
+                continue;
+            }
+        };
+        let n = n.unwrap_or_else(|| panic!("no note for `{}`", r.text));
+        out.push((n, r.status.as_deref(), r.kind == ReasonKind::Opening));
+    }
+    out
+}
+
+#[test]
+fn the_advice_date_changes_the_notes_words_never_the_scores() {
+    use eccp_china::score::YearMonth;
+    let r = recommender();
+    let data = r.dataset();
+    let at = |month: &str| Options {
+        as_of: Some(YearMonth::parse(month).unwrap()),
+        ..Options::default()
+    };
+    let (then, now) = (
+        YearMonth::parse("2018-06").unwrap(),
+        YearMonth::parse("2026-11").unwrap(),
+    );
+    let mut differ = 0;
+    for name in [
+        "southern-german-e-mobility",
+        "french-biopharma",
+        "danish-wind-energy",
+        "finnish-iot-cloud",
+        "portuguese-textiles",
+    ] {
+        let p = sample(name);
+        let a = r.recommend_profile(&p, &at("2018-06")).unwrap();
+        let b = r.recommend_profile(&p, &at("2026-11")).unwrap();
+        // The model scores the briefing's data: the same list, scores and parts.
+        let key = |x: &Recommendations| {
+            x.matches
+                .iter()
+                .map(|m| (m.id.clone(), m.score, m.breakdown))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&a), key(&b), "{name}");
+        for (ma, mb) in a.matches.iter().zip(&b.matches) {
+            for (recs, m, month) in [(&a, ma, then), (&b, mb, now)] {
+                assert_eq!(recs.as_of, month);
+                let shown = notes_shown(data, m);
+                for (n, status, _) in &shown {
+                    match n.period() {
+                        None => assert_eq!(*status, None, "{}", n.id()),
+                        Some(w) if w.has_ended(month) => assert!(
+                            status.is_some_and(|s| s.starts_with(&format!("ended {}:", w.end()))),
+                            "{} at {month}: {status:?}",
+                            n.id()
+                        ),
+                        Some(w) => assert!(
+                            status.is_some_and(|s| s.starts_with(&format!("runs to {}", w.end()))),
+                            "{} at {month}: {status:?}",
+                            n.id()
+                        ),
+                    }
+                }
+                // Openings whose window still runs come before those whose window closed.
+                let ended: Vec<bool> = shown
+                    .iter()
+                    .filter(|(_, _, opening)| *opening)
+                    .map(|(n, _, _)| n.period().is_some_and(|w| w.has_ended(month)))
+                    .collect();
+                assert!(ended.windows(2).all(|w| w[0] <= w[1]), "{name}: {ended:?}");
+            }
+            differ += ma
+                .risks
+                .iter()
+                .zip(&mb.risks)
+                .filter(|(x, y)| x.status != y.status)
+                .count()
+                + ma.reasons
+                    .iter()
+                    .zip(&mb.reasons)
+                    .filter(|(x, y)| x.text == y.text && x.status != y.status)
+                    .count();
+        }
+    }
+    assert!(
+        differ >= 5,
+        "only {differ} statuses differ between 2018 and 2026"
+    );
+    // The reverse direction and the comparison say the same of a pair at the same date.
+    let p = sample("southern-german-e-mobility");
+    let fwd = r.recommend_profile(&p, &at("2018-06")).unwrap();
+    let m = &fwd.matches[0];
+    let rev = r
+        .recommend_for_partner(&m.id, std::slice::from_ref(&p), &at("2018-06"))
+        .unwrap();
+    assert_eq!(rev.as_of, then);
+    assert_eq!(
+        (&rev.matches[0].reasons, &rev.matches[0].risks),
+        (&m.reasons, &m.risks)
+    );
+    assert!(m.reasons.iter().any(|x| x.status.is_some()));
+    let resolved = r.resolve(&p).unwrap();
+    let c = r
+        .compare(&resolved, &at("2018-06"), &m.id, &fwd.matches[1].id)
+        .unwrap();
+    for x in c.differences.iter().flat_map(|d| &d.a_reasons) {
+        assert!(m.reasons.contains(x), "{x:?}");
+    }
+}

@@ -1010,3 +1010,127 @@ fn the_report_says_why_the_next_candidates_are_not_on_the_list() {
         assert_eq!(text, w.to_text().trim_end());
     }
 }
+
+/// What every output must say next to a note with a stated window, at `as_of`: the start
+/// of its status.
+fn expected_status(
+    w: &eccp_china::data::NotePeriod,
+    as_of: eccp_china::score::YearMonth,
+) -> String {
+    if w.has_ended(as_of) {
+        format!("ended {}: ", w.end())
+    } else {
+        format!("runs to {} by ", w.end())
+    }
+}
+
+#[test]
+fn no_closed_window_is_presented_as_running_in_any_output() {
+    use eccp_china::score::YearMonth;
+    let r = rec();
+    let dated: Vec<_> = r
+        .dataset()
+        .policy_notes()
+        .iter()
+        .filter_map(|n| n.period().map(|w| (n, w)))
+        .collect();
+    let mut seen_ended = 0;
+    let mut seen_running = 0;
+    for month in ["2018-06", "2026-11"] {
+        let as_of = YearMonth::parse(month).unwrap();
+        let options = Options {
+            as_of: Some(as_of),
+            ..Options::default()
+        };
+        for p in samples() {
+            let recs = r.recommend_profile(&p, &options).unwrap();
+            let expect = |text: &str| -> Option<(String, &str)> {
+                dated
+                    .iter()
+                    .find(|(n, _)| text.contains(n.text()))
+                    .map(|(n, w)| (expected_status(w, as_of), n.id()))
+            };
+            // Text: every line that shows a dated note shows its status after it.
+            let text = recs.to_text();
+            for line in text.lines() {
+                if let Some((status, id)) = expect(line) {
+                    assert!(
+                        line.contains(&format!("({status}")),
+                        "{}, {month}: {id} without `{status}`: {line}",
+                        p.name()
+                    );
+                    if status.starts_with("ended") {
+                        seen_ended += 1;
+                    } else {
+                        seen_running += 1;
+                    }
+                }
+            }
+            // JSON: every reason or risk from a dated note carries its status.
+            fn walk(
+                v: &serde_json::Value,
+                f: &mut dyn FnMut(&serde_json::Map<String, serde_json::Value>),
+            ) {
+                match v {
+                    serde_json::Value::Object(o) => {
+                        f(o);
+                        o.values().for_each(|x| walk(x, f));
+                    }
+                    serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, f)),
+                    _ => {}
+                }
+            }
+            let json: serde_json::Value = serde_json::from_str(&recs.to_json()).unwrap();
+            let mut items = 0;
+            walk(&json, &mut |o| {
+                let Some(t) = o.get("text").and_then(|t| t.as_str()) else {
+                    return;
+                };
+                if let Some((status, id)) = expect(t) {
+                    items += 1;
+                    let got = o.get("status").and_then(|s| s.as_str()).unwrap_or("");
+                    assert!(got.starts_with(&status), "{month}: {id}: `{got}`");
+                }
+            });
+            assert!(text.lines().filter(|l| expect(l).is_some()).count() <= items);
+            // HTML: each reason (a list item) and risk (a details block) of a dated note shows
+            // its status beside it.
+            let html = r.report_html(&recs).unwrap();
+            let doc = parse(&html);
+            for node in doc
+                .descendants()
+                .filter(|n| n.has_tag_name("li") || n.has_tag_name("details"))
+            {
+                let shown: String = node.descendants().filter_map(|n| n.text()).collect();
+                if let Some((status, id)) = expect(&shown) {
+                    assert!(
+                        shown.contains(&format!("({status}")),
+                        "{month}: {id} without `{status}` in the report: {shown}"
+                    );
+                }
+            }
+            // CSV: a dated risk's title carries its status, the cell neutralised.
+            let csv = matches_to_csv(std::slice::from_ref(&recs));
+            let mut rows = csv::Reader::from_reader(csv.as_bytes());
+            let risks_at = rows
+                .headers()
+                .unwrap()
+                .iter()
+                .position(|h| h == "risks")
+                .unwrap();
+            for (row, m) in rows.records().zip(&recs.matches) {
+                let cell = row.unwrap()[risks_at].to_string();
+                for x in m.risks.iter() {
+                    if let Some(st) = &x.status {
+                        assert!(cell.contains(&format!("{} ({st})", x.title)), "{cell}");
+                    }
+                }
+                assert!(!is_formula(&cell), "{cell}");
+            }
+        }
+    }
+    assert!(
+        seen_ended >= 5 && seen_running >= 5,
+        "{seen_ended} ended, {seen_running} running lines"
+    );
+}

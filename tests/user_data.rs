@@ -710,3 +710,244 @@ fn a_users_note_is_checked_like_a_partner_record() {
     .unwrap_err();
     assert!(e.to_string().contains("applies_when.sectors"), "{e}");
 }
+
+/// A notes file with one opening on electric vehicles whose central claim has the window
+/// `period` (raw JSON), in the format of data/policy_notes.json.
+fn note_with_period(id: &str, period: &str) -> String {
+    format!(
+        r#"{{"notes": [{{"id": "{id}", "kind": "opening", "title": "Plan for {id}",
+        "text": "A plan with a window.",
+        "applies_when": {{"sectors": ["electric_vehicles"]}},
+        "period": {period},
+        "sources": [{{"ref": "External: our 2025 notes"}}]}}]}}"#
+    )
+}
+
+/// The error of a notes file that must not load, as (file, record, field, message).
+fn note_error(text: &str) -> (String, String, String, String) {
+    let result = Dataset::builder()
+        .notes_reader("mine.json", text.as_bytes())
+        .and_then(|b| b.build());
+    match result {
+        Err(Error::Data {
+            file,
+            record,
+            field,
+            message,
+        }) => (file, record, field, message),
+        Err(other) => panic!("expected a data error, got {other:?}"),
+        Ok(_) => panic!("expected an error, the notes loaded"),
+    }
+}
+
+#[test]
+fn a_notes_period_is_checked_at_load_naming_the_note_and_field() {
+    let plan = r#"{"ref": "Section 2.1", "quote": "13th Five-Year Plan (2016-2020)"}"#;
+    let period = |start: &str, end: &str, source: &str| {
+        note_with_period(
+            "user_plan",
+            &format!(r#"{{"start": {start}, "end": {end}, "source": {source}}}"#),
+        )
+    };
+    // A good one loads, with its window.
+    let d = Dataset::builder()
+        .notes_reader("mine.json", period("\"2016\"", "\"2020\"", plan).as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    let n = d
+        .policy_notes()
+        .iter()
+        .find(|n| n.id() == "user_plan")
+        .unwrap();
+    let w = n.period().expect("a period");
+    assert_eq!((w.start(), w.end()), (Some("2016"), "2020"));
+    assert_eq!(w.source().reference().to_string(), "Section 2.1");
+    let cases: [(String, &str, &str); 8] = [
+        // Not a date.
+        (
+            period("\"2016\"", "\"2020-13\"", plan),
+            "period.end",
+            "YYYY",
+        ),
+        (period("\"16\"", "\"2020\"", plan), "period.start", "YYYY"),
+        // Ends before it starts.
+        (
+            period(
+                "\"2016\"",
+                "\"2010\"",
+                r#"{"ref": "Section 4.2", "quote": "The 13th Five Years Plan (2016-2010)"}"#,
+            ),
+            "period.end",
+            "before it starts",
+        ),
+        // A quote that is not the briefing's words.
+        (
+            period(
+                "\"2016\"",
+                "\"2020\"",
+                r#"{"ref": "Section 2.1", "quote": "the 13th Five-Year Plan runs 2016-2020"}"#,
+            ),
+            "period.source.quote",
+            "not in the briefing",
+        ),
+        // The quote does not state the end year, or the start year.
+        (period("\"2016\"", "\"2025\"", plan), "period.end", "2025"),
+        (
+            period(
+                "\"2015\"",
+                "\"2020\"",
+                r#"{"ref": "Section 2.3.1", "quote": "expected to reach five million by 2020"}"#,
+            ),
+            "period.start",
+            "2015",
+        ),
+        // No quote: the window must be shown in words that state it.
+        (
+            period("null", "\"2020\"", r#"{"ref": "External: our notes"}"#),
+            "period.source.quote",
+            "quote",
+        ),
+        // An empty basis says nothing.
+        (
+            note_with_period(
+                "user_plan",
+                &format!(r#"{{"end": "2020", "source": {plan}, "basis": " "}}"#),
+            ),
+            "period.basis",
+            "basis",
+        ),
+    ];
+    for (text, field, says) in cases {
+        let (file, record, f, message) = note_error(&text);
+        assert_eq!(
+            (file.as_str(), record.as_str(), f.as_str()),
+            ("mine.json", "user_plan", field),
+            "{message}"
+        );
+        assert!(message.contains(says), "{field}: {message}");
+    }
+    // A year inside a longer number is not the year.
+    let (_, _, f, _) = note_error(&period(
+        "null",
+        "\"2020\"",
+        r#"{"ref": "External: x", "quote": "20201 units"}"#,
+    ));
+    assert_eq!(f, "period.end");
+    // An external source with a quote stating the year loads, unchecked against the briefing.
+    assert!(Dataset::builder()
+        .notes_reader(
+            "mine.json",
+            period(
+                "null",
+                "\"2027\"",
+                r#"{"ref": "External: State Council, 2024", "quote": "by 2027"}"#
+            )
+            .as_bytes()
+        )
+        .unwrap()
+        .build()
+        .is_ok());
+}
+
+#[test]
+fn a_users_note_with_a_period_flows_into_the_openings_with_its_status() {
+    use eccp_china::explain::ReasonKind;
+    use eccp_china::score::YearMonth;
+    let period = r#"{"start": "2024", "end": "2027",
+        "source": {"ref": "External: State Council NEV plan", "quote": "for 2024-2027"}}"#;
+    // An opening with a window, and a caution with the same window.
+    let opening = note_with_period("user_ev_plan", period);
+    let caution = note_with_period("user_ev_rule", period).replace("\"opening\"", "\"caution\"");
+    let body = |file: &str| {
+        let t = file.strip_prefix(r#"{"notes": ["#).unwrap();
+        t.strip_suffix("]}").unwrap().to_string()
+    };
+    let notes = format!(r#"{{"notes": [{}, {}]}}"#, body(&opening), body(&caution));
+    let rec = Recommender::new(
+        Dataset::builder()
+            .notes_reader("mine.json", notes.as_bytes())
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    let path = format!(
+        "{}/data/samples/southern-german-e-mobility.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let p = Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let at = |month: &str| {
+        let options = Options {
+            as_of: Some(YearMonth::parse(month).unwrap()),
+            ..Options::default()
+        };
+        rec.recommend_profile(&p, &options).unwrap()
+    };
+    let status_of = |recs: &eccp_china::Recommendations| -> Vec<String> {
+        recs.matches
+            .iter()
+            .flat_map(|m| &m.reasons)
+            .filter(|r| r.kind == ReasonKind::Opening && r.text == "A plan with a window.")
+            .map(|r| r.status.clone().expect("a status"))
+            .collect()
+    };
+    // Still running: offered first among the openings, said to run, from its own source.
+    let now = at("2026-11");
+    let running = status_of(&now);
+    assert!(!running.is_empty(), "{}", now.to_text());
+    assert!(running
+        .iter()
+        .all(|s| s == "runs to 2027 by External: State Council NEV plan (for 2024-2027)"));
+    for m in &now.matches {
+        if let Some(first) = m.reasons.iter().find(|r| r.kind == ReasonKind::Opening) {
+            if m.reasons.iter().any(|r| r.text == "A plan with a window.") {
+                assert_eq!(first.text, "A plan with a window.", "{}", m.id);
+            }
+        }
+    }
+    assert!(now
+        .to_text()
+        .contains("(runs to 2027 by External: State Council NEV plan"));
+    // Once its window has closed, the opening gives way to current ones, and every output
+    // says so of the caution; the scores do not move.
+    let later = at("2028-01");
+    let ended = "ended 2027: the window (2024 to 2027) of External: State Council NEV plan has \
+                 closed; check what replaced it";
+    assert!(status_of(&later).iter().all(|s| s == ended));
+    for m in &later.matches {
+        let openings: Vec<&str> = m
+            .reasons
+            .iter()
+            .filter(|r| r.kind == ReasonKind::Opening)
+            .map(|r| r.text.as_str())
+            .collect();
+        if let Some(i) = openings.iter().position(|t| *t == "A plan with a window.") {
+            assert!(
+                m.reasons
+                    .iter()
+                    .filter(|r| r.kind == ReasonKind::Opening)
+                    .skip(i)
+                    .all(|r| r.status.as_deref().is_some_and(|s| s.starts_with("ended"))),
+                "{}: {openings:?}",
+                m.id
+            );
+        }
+    }
+    let risk = later
+        .matches
+        .iter()
+        .flat_map(|m| &m.risks)
+        .find(|r| r.id == "user_ev_rule")
+        .expect("the caution applies");
+    assert_eq!(risk.status.as_deref(), Some(ended));
+    assert!(later.to_text().contains(&format!("({ended})")));
+    assert!(later.to_json().contains(ended));
+    assert!(rec
+        .report_html(&later)
+        .unwrap()
+        .contains(&format!("<i>({ended})</i>")));
+    let scores = |r: &eccp_china::Recommendations| -> Vec<(String, f64)> {
+        r.matches.iter().map(|m| (m.id.clone(), m.score)).collect()
+    };
+    assert_eq!(scores(&now), scores(&later));
+}

@@ -17,7 +17,7 @@ pub use partner::{
     Assessment, Correction, Evidence, Facts, Figure, FirmCount, Kind, Level, Partner, PartnerIndex,
     Role,
 };
-pub use policy::{Conditions, NoteKind, PolicyNote, Programme};
+pub use policy::{Conditions, NoteKind, NotePeriod, PolicyNote, Programme};
 pub use regions::{
     MacroRegion, MacroRegionId, Place, PlaceId, PlaceLevel, Province, ProvinceId, RegionRef,
     Regions,
@@ -28,8 +28,9 @@ pub use taxonomy::{Sector, SectorId, Taxonomy, Vocabulary};
 use crate::text::normalize;
 use crate::{Error, Result};
 use partner::{RawAssessment, RawPartner, RawPartnerFile};
-use policy::{RawNotesFile, RawProgrammesFile};
+use policy::{RawNotePeriod, RawNotesFile, RawProgrammesFile};
 pub(crate) use quote::{in_briefing, not_in_briefing};
+use source::convert_source;
 pub(crate) use source::{convert_sources, RawSource};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -385,7 +386,8 @@ impl DatasetBuilder {
 
     /// Adds a file of your own policy notes, in the format of `data/policy_notes.json`
     /// (`{"notes": [...]}`: an id, `caution`, `opening` or `demand`, a title, a text, the
-    /// conditions under which it applies, and its sources). Newer notes than the briefing's
+    /// conditions under which it applies, its sources, and optionally the `period` its claim
+    /// holds for, as `data/README.md` describes). Newer notes than the briefing's
     /// flow into the risks and openings of the matches they apply to, like the briefing's
     /// own; a source outside the briefing is written `"External: ..."` and shown as such.
     /// They are validated by [`DatasetBuilder::build`] as the embedded notes are, and their
@@ -454,7 +456,9 @@ impl DatasetBuilder {
     /// [`Error::Data`] naming file, record and field for a broken invariant: duplicate or
     /// malformed ids, unknown sector, province or place, a place outside the record's
     /// province, a dangling `part_of`, a missing source or quote, an override equal to the
-    /// kind's default, two records for one entity (same name or website), and, in the files
+    /// kind's default, two records for one entity (same name or website), a note's `period`
+    /// with a date that is not `YYYY` or `YYYY-MM`, an end before its start or a quote that
+    /// does not write its years, and, in the files
     /// you add, a quote citing the briefing that is not its words (runs of whitespace,
     /// typographic quotes, dashes and footnote markers aside; the message shows the quote and
     /// where it departs from the briefing). The embedded files' quotes are checked by the
@@ -542,15 +546,20 @@ impl DatasetBuilder {
                         "a note with this id is already loaded; give yours an id of its own",
                     ));
                 }
-                for (i, s) in n.sources.iter().enumerate() {
+                let period = n
+                    .period
+                    .iter()
+                    .map(|w| ("period.source.quote".to_string(), &w.source));
+                let sources = n
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (format!("sources[{i}].quote"), s))
+                    .chain(period);
+                for (field, s) in sources {
                     if let (true, Some(q)) = (s.reference.is_briefing(), s.quote.as_deref()) {
                         if !quote::in_briefing(q) {
-                            return Err(Error::data(
-                                name,
-                                &n.id,
-                                format!("sources[{i}].quote"),
-                                quote::not_in_briefing(q),
-                            ));
+                            return Err(Error::data(name, &n.id, field, quote::not_in_briefing(q)));
                         }
                     }
                 }
@@ -1250,6 +1259,7 @@ fn convert_notes(
                 "a note needs at least one source".into(),
             ));
         }
+        let period = n.period.map(|w| convert_note_period(w, &err)).transpose()?;
         out.push(PolicyNote {
             id: n.id,
             kind: n.kind,
@@ -1267,9 +1277,105 @@ fn convert_notes(
             },
             strength: n.strength,
             sources,
+            period,
         });
     }
     Ok(out)
+}
+
+/// A note's window, checked: dates the briefing's way (`YYYY` or `YYYY-MM`), an end not
+/// before the start, and a quote that writes out the years, so that what the outputs say of
+/// the window can be read in the briefing's own words. Whether a briefing quote is the
+/// briefing's is checked with the note's other quotes.
+fn convert_note_period(
+    raw: RawNotePeriod,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<NotePeriod> {
+    let date = |field: &str, v: &str| {
+        crate::date::YearMonth::parse(v).filter(|_| v.trim() == v).ok_or_else(|| {
+            err(
+                field.into(),
+                format!(
+                    "`{v}` is not a date: write the year the briefing gives as YYYY, or a month as YYYY-MM"
+                ),
+            )
+        })
+    };
+    let last = date("period.end", &raw.end)?;
+    let first = match &raw.start {
+        None => None,
+        // A year alone starts in its January, as it ends in its December.
+        Some(s) => Some(date("period.start", s).map(|m| {
+            if s.len() == 4 {
+                crate::date::YearMonth::new(m.year(), 1).unwrap_or(m)
+            } else {
+                m
+            }
+        })?),
+    };
+    if let (Some(f), Some(s)) = (first, &raw.start) {
+        if last < f {
+            return Err(err(
+                "period.end".into(),
+                format!(
+                    "the window ends ({}) before it starts ({s}); check both against the quote \
+                     (a misprint stays in the quote, and the basis says how it is read)",
+                    raw.end
+                ),
+            ));
+        }
+    }
+    let source = convert_source(raw.source, "period.source", err)?;
+    let Some(q) = source.quote().filter(|q| !q.is_empty()) else {
+        return Err(err(
+            "period.source.quote".into(),
+            "a period needs a quote: the words that state its window, with its years as \
+             written, copied from the briefing (or from your external source)"
+                .into(),
+        ));
+    };
+    for (field, v) in [
+        ("period.start", raw.start.as_deref()),
+        ("period.end", Some(&raw.end)),
+    ] {
+        if let Some(v) = v {
+            let year = &v[..4];
+            if !states_year(q, year) {
+                return Err(err(
+                    field.into(),
+                    format!(
+                        "the quote `{q}` does not write the year {year}; quote the words that \
+                         state the window with its years, or give the year they state"
+                    ),
+                ));
+            }
+        }
+    }
+    if raw.basis.as_deref().is_some_and(|b| b.trim().is_empty()) {
+        return Err(err(
+            "period.basis".into(),
+            "an empty basis says nothing: leave it out, or say in a few words how the window \
+             is read (e.g. the years come from another section)"
+                .into(),
+        ));
+    }
+    Ok(NotePeriod {
+        start: raw.start,
+        end: raw.end,
+        first,
+        last,
+        source,
+        basis: raw.basis,
+    })
+}
+
+/// Whether `quote` writes `year` as a number of its own (not inside "20201").
+fn states_year(quote: &str, year: &str) -> bool {
+    quote.match_indices(year).any(|(i, _)| {
+        let before = quote[..i].chars().next_back();
+        let after = quote[i + year.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
 }
 
 #[cfg(test)]
@@ -1288,6 +1394,15 @@ mod tests {
     fn year_month() {
         assert!(is_year_month("2017") && is_year_month("2017-01"));
         assert!(!is_year_month("2017-13") && !is_year_month("17-01") && !is_year_month("2017/01"));
+    }
+
+    #[test]
+    fn a_year_is_stated_as_a_number_of_its_own() {
+        assert!(states_year("13th Five-Year Plan (2016-2020)", "2016"));
+        assert!(states_year("13th Five-Year Plan (2016-2020)", "2020"));
+        assert!(states_year("by 2030", "2030"));
+        assert!(!states_year("20201 units", "2020") && !states_year("12020", "2020"));
+        assert!(!states_year("by 2025", "2020"));
     }
 
     #[test]

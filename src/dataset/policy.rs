@@ -5,6 +5,7 @@ use super::partner::{Kind, Level};
 use super::regions::MacroRegionId;
 use super::source::{RawSource, Source};
 use super::taxonomy::SectorId;
+use crate::date::YearMonth;
 use serde::Deserialize;
 
 /// What a policy note tells a cluster manager.
@@ -101,6 +102,7 @@ pub struct PolicyNote {
     pub(crate) applies_when: Conditions,
     pub(crate) strength: Option<Level>,
     pub(crate) sources: Vec<Source>,
+    pub(crate) period: Option<NotePeriod>,
 }
 
 impl PolicyNote {
@@ -131,6 +133,68 @@ impl PolicyNote {
     /// The briefing's words.
     pub fn sources(&self) -> &[Source] {
         &self.sources
+    }
+    /// The window or horizon the briefing states for the note's central claim (a five-year
+    /// plan's years, a target's "by 2020"); `None` when it states none.
+    pub fn period(&self) -> Option<&NotePeriod> {
+        self.period.as_ref()
+    }
+}
+
+/// The window the briefing states for a policy note's central claim: the 13th Five-Year
+/// Plan's 2016-2020, a target's "by 2030". Checked at load: the dates are `YYYY` or
+/// `YYYY-MM`, the window does not end before it starts, and its quote writes the years out.
+///
+/// ```
+/// use eccp_china::{score::YearMonth, Dataset};
+/// # fn main() -> Result<(), eccp_china::Error> {
+/// let d = Dataset::embedded()?;
+/// let n = d.policy_notes().iter().find(|n| n.id() == "nuclear_expansion").unwrap();
+/// let w = n.period().unwrap();
+/// assert_eq!((w.start(), w.end()), (None, "2030"));
+/// assert!(w.source().quote().unwrap().contains("by 2030"));
+/// assert!(w.has_ended(YearMonth::parse("2031-01").unwrap()));
+/// assert!(!w.has_ended(YearMonth::parse("2030-12").unwrap())); // "2030" runs through December
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct NotePeriod {
+    pub(crate) start: Option<String>,
+    pub(crate) end: String,
+    pub(crate) first: Option<YearMonth>,
+    pub(crate) last: YearMonth,
+    pub(crate) source: Source,
+    pub(crate) basis: Option<String>,
+}
+
+impl NotePeriod {
+    /// The start as written (`YYYY` or `YYYY-MM`); `None` for a horizon ("by 2020").
+    pub fn start(&self) -> Option<&str> {
+        self.start.as_deref()
+    }
+    /// The end as written (`YYYY` or `YYYY-MM`).
+    pub fn end(&self) -> &str {
+        &self.end
+    }
+    /// Where the window is stated, with the words that state it (they contain its years).
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+    /// Why the window is read this way, where it is an interpretation (the years come from
+    /// another passage, or from a strategy's name).
+    pub fn basis(&self) -> Option<&str> {
+        self.basis.as_deref()
+    }
+    /// Whether the window had closed by `as_of`: its last month (December of a year written
+    /// alone) is before it.
+    pub fn has_ended(&self, as_of: YearMonth) -> bool {
+        self.last < as_of
+    }
+    /// Whether the window had not yet opened at `as_of`: its first month (January of a year
+    /// written alone) is after it.
+    pub fn has_not_started(&self, as_of: YearMonth) -> bool {
+        self.first.is_some_and(|f| f > as_of)
     }
 }
 
@@ -207,6 +271,19 @@ pub(crate) struct RawNote {
     #[serde(default)]
     pub strength: Option<Level>,
     pub sources: Vec<RawSource>,
+    #[serde(default)]
+    pub period: Option<RawNotePeriod>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotePeriod {
+    #[serde(default)]
+    pub start: Option<String>,
+    pub end: String,
+    pub source: RawSource,
+    #[serde(default)]
+    pub basis: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -150,8 +150,8 @@ mod tests {
         assert!(m.contains("first 50 words"), "{m}");
     }
 
-    /// Every quote of the embedded data (partners, their overrides, macro-regions, notes and
-    /// programmes) is the briefing's, and the embedded data cites nothing else.
+    /// Every quote of the embedded data (partners, their overrides, macro-regions, notes, their
+    /// periods, and programmes) is the briefing's, and the embedded data cites nothing else.
     #[test]
     fn every_embedded_quote_is_in_the_briefing() {
         let d = Dataset::embedded().expect("the embedded data is valid");
@@ -178,6 +178,12 @@ mod tests {
         }
         for n in d.policy_notes() {
             check(n.id(), n.sources());
+            if let Some(w) = n.period() {
+                check(
+                    &format!("{}.period", n.id()),
+                    std::slice::from_ref(w.source()),
+                );
+            }
         }
         for p in d.programmes() {
             check(p.id(), p.sources());

@@ -143,48 +143,55 @@ pub(crate) fn convert_sources(
     field: &str,
     err: &dyn Fn(String, String) -> crate::Error,
 ) -> crate::Result<Vec<Source>> {
-    let mut out = Vec::with_capacity(raw.len());
-    for (i, r) in raw.into_iter().enumerate() {
-        let f = format!("{field}[{i}]");
-        let reference = SourceRef::parse(&r.reference).map_err(|m| err(format!("{f}.ref"), m))?;
-        match (&reference, r.row) {
-            (SourceRef::Table(4), Some(row)) if (1..=100).contains(&row) => {}
-            (SourceRef::Table(4), Some(row)) => {
-                return Err(err(
-                    format!("{f}.row"),
-                    format!("Table 4 has rows 1 to 100, not {row}"),
-                ))
-            }
-            (SourceRef::Table(4), None) => {
-                return Err(err(
-                    format!("{f}.row"),
-                    "a Table 4 source needs the row number (1-100)".into(),
-                ))
-            }
-            (_, Some(_)) => {
-                return Err(err(
-                    format!("{f}.row"),
-                    "only Table 4 sources have a row number".into(),
-                ))
-            }
-            _ => {}
-        }
-        let quote = r.quote.map(|q| q.trim().to_string());
-        if reference.is_briefing() && quote.as_deref().is_none_or(str::is_empty) {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, r)| convert_source(r, &format!("{field}[{i}]"), err))
+        .collect()
+}
+
+/// Converts one raw source with the checks of [`convert_sources`]; `f` names it for errors.
+pub(crate) fn convert_source(
+    r: RawSource,
+    f: &str,
+    err: &dyn Fn(String, String) -> crate::Error,
+) -> crate::Result<Source> {
+    let reference = SourceRef::parse(&r.reference).map_err(|m| err(format!("{f}.ref"), m))?;
+    match (&reference, r.row) {
+        (SourceRef::Table(4), Some(row)) if (1..=100).contains(&row) => {}
+        (SourceRef::Table(4), Some(row)) => {
             return Err(err(
-                format!("{f}.quote"),
-                "a reference to the briefing needs a verbatim quote; for a source outside the \
-                 briefing, write the ref as `External: <citation>`"
-                    .into(),
-            ));
+                format!("{f}.row"),
+                format!("Table 4 has rows 1 to 100, not {row}"),
+            ))
         }
-        out.push(Source {
-            reference,
-            row: r.row,
-            quote,
-        });
+        (SourceRef::Table(4), None) => {
+            return Err(err(
+                format!("{f}.row"),
+                "a Table 4 source needs the row number (1-100)".into(),
+            ))
+        }
+        (_, Some(_)) => {
+            return Err(err(
+                format!("{f}.row"),
+                "only Table 4 sources have a row number".into(),
+            ))
+        }
+        _ => {}
     }
-    Ok(out)
+    let quote = r.quote.map(|q| q.trim().to_string());
+    if reference.is_briefing() && quote.as_deref().is_none_or(str::is_empty) {
+        return Err(err(
+            format!("{f}.quote"),
+            "a reference to the briefing needs a verbatim quote; for a source outside the \
+             briefing, write the ref as `External: <citation>`"
+                .into(),
+        ));
+    }
+    Ok(Source {
+        reference,
+        row: r.row,
+        quote,
+    })
 }
 
 #[cfg(test)]

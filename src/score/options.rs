@@ -202,7 +202,9 @@ pub struct Options {
     /// filter naming their kind, or the profile's `business_support` goal.
     pub include_intermediaries: bool,
     /// The month the advice is for: programmes whose window, as the briefing states it, has
-    /// closed by then are not offered as running. `None`: this month, by the system clock.
+    /// closed by then are not offered as running, and risks and openings from notes with a
+    /// stated window say whether it had ended (openings still running first). Scores do not
+    /// depend on it. `None`: this month, by the system clock.
     pub as_of: Option<crate::date::YearMonth>,
 }
 
