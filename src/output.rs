@@ -34,6 +34,17 @@ fn status(i: &crate::explain::Intermediary) -> String {
         .unwrap_or_default()
 }
 
+/// A risk as every text output writes it: title, text, source and its window's status.
+fn risk_line(r: &crate::explain::Risk) -> String {
+    format!(
+        "{}: {} [{}]{}",
+        r.title,
+        r.text,
+        r.source,
+        window(&r.status)
+    )
+}
+
 /// " (status)" for a note's window (on a risk or a reason), or nothing.
 fn window(status: &Option<String>) -> String {
     status
@@ -149,14 +160,7 @@ impl Recommendations {
             if !own.is_empty() {
                 let _ = writeln!(o, "    watch out:");
                 for r in own {
-                    let _ = writeln!(
-                        o,
-                        "      - {}: {} [{}]{}",
-                        r.title,
-                        r.text,
-                        r.source,
-                        window(&r.status)
-                    );
+                    let _ = writeln!(o, "      - {}", risk_line(r));
                 }
             }
             let own: Vec<_> = m
@@ -223,14 +227,7 @@ impl Recommendations {
                 "\nTrue of every match (the briefing's general cautions):"
             );
             for r in &self.general_risks {
-                let _ = writeln!(
-                    o,
-                    "  - {}: {} [{}]{}",
-                    r.title,
-                    r.text,
-                    r.source,
-                    window(&r.status)
-                );
+                let _ = writeln!(o, "  - {}", risk_line(r));
             }
         }
         let _ = writeln!(
@@ -321,11 +318,8 @@ impl Recommendations {
                 let r = &s.item;
                 let _ = writeln!(
                     o,
-                    "    F{label}. {}: {} [{}]{} ({})",
-                    r.title,
-                    r.text,
-                    r.source,
-                    window(&r.status),
+                    "    F{label}. {} ({})",
+                    risk_line(r),
                     ranks_text(&s.ranks, n)
                 );
             }
@@ -386,14 +380,7 @@ impl PartnerRecommendations {
                 let _ = writeln!(o, "    - {} [{}]{}", r.text, r.source, window(&r.status));
             }
             for r in &m.risks {
-                let _ = writeln!(
-                    o,
-                    "    ! {}: {} [{}]{}",
-                    r.title,
-                    r.text,
-                    r.source,
-                    window(&r.status)
-                );
+                let _ = writeln!(o, "    ! {}", risk_line(r));
             }
         }
         plain(o)
@@ -525,10 +512,7 @@ impl crate::consortium::Consortium {
         );
         // Each risk two or more members share is said once, after the members.
         // A risk's title, with whether its window had ended by the advice's date.
-        let titled = |r: &crate::explain::Risk| match &r.status {
-            Some(s) => format!("{} ({s})", r.title),
-            None => r.title.clone(),
-        };
+        let titled = |r: &crate::explain::Risk| format!("{}{}", r.title, window(&r.status));
         let mut shared: Vec<(&str, String, Vec<usize>)> = Vec::new();
         for (i, m) in self.members.iter().enumerate() {
             for r in &m.risks {
