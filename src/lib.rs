@@ -58,6 +58,11 @@
 //!    the other direction: which EU clusters suit one Chinese partner;
 //!    [`Recommender::compare`] says why one partner is above another, and
 //!    [`Recommender::why_not`] ([`whynot`]) what would put a missing partner in the list.
+//!    [`Recommender::consortium`] ([`consortium`]) puts together the best set of partners
+//!    for a call's roles and constraints (a [`consortium::CallTemplate`]), each member with
+//!    what it adds and who would replace it. Every run gives its advice at a month
+//!    ([`Options::as_of`]): programmes and policy notes say whether the window the briefing
+//!    states for them had closed by then.
 //! 5. **Output**: [`Recommendations::to_text`], [`Recommendations::to_json`], [`html`] (a
 //!    self-contained page with what-if controls, the tech-versus-control chart and a province
 //!    map) and [`csvio`] (many profiles in, matches out, safe for spreadsheets).
