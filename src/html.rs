@@ -133,13 +133,21 @@ impl Recommender {
             }
             why_not.push(self.why_not(resolved, options, id)?);
         }
+        // "Why is A above B?" for each match and the next one, at the report's settings.
+        let mut above = Vec::with_capacity(recs.matches.len().saturating_sub(1));
+        for pair in recs.matches.windows(2) {
+            above.push(self.compare(resolved, options, &pair[0].id, &pair[1].id)?);
+        }
         Ok(page(
             d,
             resolved,
             options,
             recs,
             &candidates,
-            &why_not,
+            &Questions {
+                why_not: &why_not,
+                above: &above,
+            },
             consortium,
         ))
     }
@@ -930,6 +938,13 @@ fn consortium_section(o: &mut String, c: &crate::consortium::Consortium) {
     o.push_str("</ul>");
 }
 
+/// The questions a reader asks next, answered on the page: why each match is above the
+/// next one, and why the next candidates are not on the list.
+pub(crate) struct Questions<'a> {
+    pub why_not: &'a [crate::whynot::WhyNot],
+    pub above: &'a [crate::explain::Comparison],
+}
+
 /// The whole page.
 pub(crate) fn page(
     d: &Dataset,
@@ -937,9 +952,10 @@ pub(crate) fn page(
     options: &Options,
     recs: &Recommendations,
     candidates: &[Candidate],
-    why_not: &[crate::whynot::WhyNot],
+    questions: &Questions,
     consortium: Option<&crate::consortium::Consortium>,
 ) -> String {
+    let why_not = questions.why_not;
     let p = &recs.profile;
     let business = resolved.profile().goals().contains(&Goal::BusinessSupport);
     let mut o = String::with_capacity(128 * 1024);
@@ -952,7 +968,7 @@ pub(crate) fn page(
          .swatch{display:inline-block;width:10px;height:10px;margin-right:4px}.src{color:#777}.warn{color:#a50f15}ul{margin:2px 0;padding-left:18px}\
          .figs{display:flex;flex-wrap:wrap;gap:24px}.dated{background:#fff7e6;border:1px solid #f0c36d;padding:8px 12px;font-size:13px}\
          details.risk{margin:2px 0}details.risk summary{cursor:pointer;color:#a50f15}\
-         details.whynot summary{cursor:pointer}details.whynot pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:6px}\
+         details.whynot summary,details.above summary{cursor:pointer}details.whynot pre,details.above pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:6px}\
          #whatif{background:#f6f8fa;border:1px solid #ddd;padding:8px 14px}.controls{display:flex;flex-wrap:wrap;gap:6px 22px}\
          .ctl{display:flex;align-items:center;gap:6px;font-size:12px}.ctl>span:first-child{min-width:130px}.ctl output{min-width:34px;text-align:right}\
          .goals{font-size:12px;margin-top:8px}.goals label{margin-right:12px}.map-legend{font-size:12px}.map-legend span{margin-right:14px;display:inline-block}\
@@ -1069,6 +1085,21 @@ pub(crate) fn page(
         }
     }
     o.push_str("</tbody></table>");
+    if !questions.above.is_empty() {
+        o.push_str("<h2>Why is each match above the next?</h2><p class=\"small\">At the report's own settings: the components where the two differ, with the reasons behind each side; the differences add up to the gap in score.</p>");
+        for c in questions.above {
+            let _ = write!(
+                o,
+                "<details class=\"above\" data-a=\"{}\" data-b=\"{}\"><summary>{} above {} by {:.3}</summary><pre>{}</pre></details>",
+                esc(&c.a.id),
+                esc(&c.b.id),
+                esc(&c.a.name),
+                esc(&c.b.name),
+                c.gap,
+                esc(c.to_text().trim_end())
+            );
+        }
+    }
     if !why_not.is_empty() {
         let _ = write!(
             o,

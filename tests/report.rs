@@ -1134,3 +1134,34 @@ fn no_closed_window_is_presented_as_running_in_any_output() {
         "{seen_ended} ended, {seen_running} running lines"
     );
 }
+
+#[test]
+fn the_report_says_why_each_match_is_above_the_next() {
+    let r = rec();
+    for p in samples() {
+        let recs = r.recommend_profile(&p, &Options::default()).unwrap();
+        let html = r.report_html(&recs).unwrap();
+        let doc = parse(&html);
+        let shown: Vec<(&str, &str, String)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("details") && attr(n, "class") == Some("above"))
+            .map(|n| {
+                let pre = n.descendants().find(|x| x.has_tag_name("pre")).unwrap();
+                (
+                    attr(&n, "data-a").unwrap(),
+                    attr(&n, "data-b").unwrap(),
+                    pre.text().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        // One for each match and the next, in order, each the library's comparison.
+        assert_eq!(shown.len(), recs.matches.len() - 1, "{}", p.name());
+        let resolved = r.resolve(&p).unwrap();
+        for ((a, b, text), pair) in shown.iter().zip(recs.matches.windows(2)) {
+            assert_eq!((*a, *b), (pair[0].id.as_str(), pair[1].id.as_str()));
+            let c = r.compare(&resolved, &Options::default(), a, b).unwrap();
+            assert_eq!(text, c.to_text().trim_end());
+            assert!((c.gap - (pair[0].score - pair[1].score)).abs() < 1e-12);
+        }
+    }
+}
