@@ -455,6 +455,12 @@ fn bad_templates_are_refused_naming_the_field() {
             "sources[0].quote",
             "briefing",
         ),
+        (
+            "\"name\": \"Host industrial cluster\"",
+            "\"name\": \"Host \\u0007cluster\"",
+            "roles[0].name",
+            "control character",
+        ),
     ];
     for (from, to, field, says) in cases {
         assert!(base.contains(from), "{from}");

@@ -250,6 +250,32 @@ impl CallTemplate {
         if id.trim().is_empty() {
             return Err(err("id".into(), "a template needs an id".into()));
         }
+        // What output shows (terminals, XML) holds no control characters.
+        let shown = [
+            ("id".to_string(), &raw.id),
+            ("name".to_string(), &raw.name),
+            ("description".to_string(), &raw.description),
+            ("constraints_basis".to_string(), &raw.constraints_basis),
+        ]
+        .into_iter()
+        .chain(raw.roles.iter().enumerate().flat_map(|(i, r)| {
+            [
+                (format!("roles[{i}].id"), &r.id),
+                (format!("roles[{i}].name"), &r.name),
+                (format!("roles[{i}].why"), &r.why),
+            ]
+        }));
+        for (field, text) in shown {
+            if let Some(c) = text.chars().find(|c| c.is_control()) {
+                return Err(err(
+                    field,
+                    format!(
+                        "contains a control character (U+{:04X}); remove it",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
         let sources = checked_sources(raw.sources, "sources", &err)?;
         if raw.roles.is_empty() || raw.roles.len() > MAX_PARTNERS {
             return Err(err(
