@@ -705,8 +705,8 @@ pub(crate) const FIELD_INTERMEDIARIES: usize = 3;
 /// (section 5: local authorities act "as a mediator to attract businesses"), then the
 /// intermediaries the model scores best for the profile (`helpers`: support services,
 /// government bodies and other records whose role is to help, best first), then an EU-China
-/// programme of the field and the profile's goals still running when the briefing was
-/// written (2018).
+/// programme of the field and the profile's goals whose window, as the briefing states it,
+/// still runs at `as_of` (with its [`programme_status`]).
 pub(crate) fn intermediaries(
     d: &Dataset,
     r: &ResolvedProfile,

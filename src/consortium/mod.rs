@@ -5,11 +5,11 @@
 //! A [`CallTemplate`] names roles (the partner kinds or goals each needs, and how many) and
 //! constraints (at most so many partners per city, at least so many provinces and formal
 //! organisations, a budget of partners). [`Recommender::consortium`] scores every partner
-//! for the profile exactly as a ranking does, then [`search`]es for the set that maximises
-//! the sum of its members' scores under the template: a depth-first branch and bound over
-//! each role's candidates in ranking order, pruned by an upper bound that ignores who is
-//! already taken, cities, provinces and formal organisations (so it never undercuts the
-//! optimum). On the embedded data the search always completes, so its answer is the
+//! for the profile exactly as a ranking does, then searches ([`search()`]) for the set
+//! that maximises the sum of its members' scores under the template: a depth-first branch
+//! and bound over each role's candidates in ranking order, pruned by an upper bound that
+//! ignores who is already taken, cities, provinces and formal organisations (so it never
+//! undercuts the optimum). On the embedded data the search always completes, so its answer is the
 //! optimum (the tests check it against exhaustive search); on very large pools it stops
 //! after [`NODE_LIMIT`] nodes and states how far from the optimum it can be.
 //!

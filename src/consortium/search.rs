@@ -8,7 +8,7 @@ use crate::dataset::Kind;
 /// Nodes the search visits before it stops and reports its bound instead of a proof.
 pub const NODE_LIMIT: u64 = 2_000_000;
 
-/// One candidate for [`search`]: what the search reads of a scored partner.
+/// One candidate for [`search()`]: what the search reads of a scored partner.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
     /// Its score for the profile, in [0, 1].
@@ -23,7 +23,7 @@ pub struct Candidate {
     pub formal: bool,
 }
 
-/// What [`search`] found.
+/// What [`search()`] found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Search {
     /// The members: candidate index and role index, in role order, then best first.
@@ -261,7 +261,7 @@ pub(super) fn province_count(cands: &[Candidate], members: impl Iterator<Item = 
 
 /// Whether a set meets `call`'s roles and constraints: each member admitted by its role,
 /// no candidate twice, role counts within their bounds, the city cap, the provinces, the
-/// formal organisations and the budget. The rule [`search`] keeps, stated once more plainly
+/// formal organisations and the budget. The rule [`search()`] keeps, stated once more plainly
 /// for checks (runner-ups, tests).
 pub fn satisfies(
     call: &CallTemplate,
