@@ -13,7 +13,7 @@
 //! 1 when one does not, 2 when Chromium cannot be run. `scripts/whatif-browser.sh` runs it
 //! and says so when Chromium is not installed.
 
-use eccp_china::{Dataset, Goal, Options, Profile, Recommender, Weights};
+use eccp_china::{Component, Dataset, Goal, Options, Profile, Recommender};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -186,16 +186,9 @@ fn expected(rec: &Recommender, sample: &serde_json::Value, s: Option<&Settings>)
     if let Some(s) = s {
         v["control_tolerance"] = s.tol.into();
         v["goals"] = s.goals.iter().map(|g| g.as_str()).collect();
-        let [sector, region, tech, control, goal, reciprocity, evidence] = s.weights;
-        options.weights = Weights {
-            sector,
-            region,
-            tech,
-            control,
-            goal,
-            reciprocity,
-            evidence,
-        };
+        for (c, w) in Component::ALL.into_iter().zip(s.weights) {
+            options.weights.set(c, w);
+        }
     }
     let profile = Profile::from_json(&v.to_string()).expect("a sample with valid settings");
     let recs = rec

@@ -47,6 +47,20 @@ impl YearMonth {
         YearMonth::new(year, month)
     }
 
+    /// Like [`YearMonth::parse`], but a year alone is read as its first month: the start of
+    /// a window written "2016-2020" is January 2016.
+    pub fn parse_first(s: &str) -> Option<YearMonth> {
+        let m = YearMonth::parse(s)?;
+        Some(if s.trim().len() == 4 {
+            YearMonth {
+                year: m.year,
+                month: 1,
+            }
+        } else {
+            m
+        })
+    }
+
     /// This month, by the system clock (UTC).
     pub fn today() -> YearMonth {
         let secs = std::time::SystemTime::now()

@@ -786,17 +786,10 @@ pub(crate) fn intermediaries(
     out.truncate(MAX_INTERMEDIARIES - 1);
     // 4. Programmes of the field and goals that, by the window the briefing states, have
     //    started and not ended at the advice's date.
-    let running = |g: &&crate::dataset::Programme| match g.period() {
-        None => true,
-        Some((start, end)) => {
-            YearMonth::parse(start).is_none_or(|st| st.year() <= as_of.year())
-                && end.is_none_or(|e| YearMonth::parse(e).is_none_or(|e| e >= as_of))
-        }
-    };
     let mut progs: Vec<(f64, &crate::dataset::Programme)> = d
         .programmes()
         .iter()
-        .filter(running)
+        .filter(|g| g.runs_at(as_of))
         .filter(|g| {
             g.goals().is_empty() || g.goals().iter().any(|x| r.profile().goals().contains(x))
         })
@@ -832,14 +825,12 @@ pub(crate) fn intermediaries(
 /// tells: the one wording of "who can help" and of a consortium's call.
 pub(crate) fn programme_status(g: &Programme, as_of: YearMonth) -> String {
     match g.period() {
-        Some((start, Some(end))) => match YearMonth::parse(end) {
-            Some(e) if e < as_of => format!(
-                "ended {end}: the briefing's window ({start} to {end}) has closed; look for what followed it before applying"
-            ),
-            _ => format!(
-                "runs until {end} by the briefing's window ({start} to {end}), so still at {as_of}"
-            ),
-        },
+        Some((start, Some(end))) if g.ended_by(as_of) => format!(
+            "ended {end}: the briefing's window ({start} to {end}) has closed; look for what followed it before applying"
+        ),
+        Some((start, Some(end))) => format!(
+            "runs until {end} by the briefing's window ({start} to {end}), so still at {as_of}"
+        ),
         Some((start, None)) => {
             format!("running since {start}; the briefing (2018) states no end: check it still runs")
         }

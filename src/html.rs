@@ -678,11 +678,7 @@ fn window(status: &Option<String>) -> String {
 /// One row of the table: a candidate, shown at `rank` or hidden.
 fn row(out: &mut String, c: &Candidate, rank: Option<usize>) {
     let m = &c.m;
-    let place = match (&m.city, &m.province) {
-        (Some(ci), Some(pr)) if ci != pr => format!("{ci}, {pr}"),
-        (_, Some(pr)) => pr.clone(),
-        _ => "national".into(),
-    };
+    let place = crate::output::place(m.city.as_deref(), m.province.as_deref());
     let _ = write!(
         out,
         "<tr class=\"match\" data-id=\"{}\"{}><td class=\"rank\">{}</td><td><b>",

@@ -34,6 +34,16 @@ fn status(i: &crate::explain::Intermediary) -> String {
         .unwrap_or_default()
 }
 
+/// Where a partner is, as every output writes it: "city, province", the province alone
+/// when the city is the province (Beijing, Chongqing), or "national".
+pub(crate) fn place(city: Option<&str>, province: Option<&str>) -> String {
+    match (city, province) {
+        (Some(c), Some(pr)) if c != pr => format!("{c}, {pr}"),
+        (_, Some(pr)) => pr.to_string(),
+        _ => "national".to_string(),
+    }
+}
+
 /// A risk as every text output writes it: title, text, source and its window's status.
 fn risk_line(r: &crate::explain::Risk) -> String {
     format!(
@@ -128,11 +138,7 @@ impl Recommendations {
         }
         self.field_text(&mut o);
         for m in &self.matches {
-            let place = match (&m.city, &m.province) {
-                (Some(c), Some(pr)) if c != pr => format!("{c}, {pr}"),
-                (_, Some(pr)) => pr.clone(),
-                _ => "national".to_string(),
-            };
+            let place = place(m.city.as_deref(), m.province.as_deref());
             let _ = writeln!(o, "\n{:>2}. {}  [{:.3}]", m.rank, m.name, m.score);
             let _ = writeln!(
                 o,
@@ -524,20 +530,7 @@ impl crate::consortium::Consortium {
         }
         shared.retain(|(_, _, at)| at.len() > 1);
         for (i, m) in self.members.iter().enumerate() {
-            let place: Vec<&str> = [m.city.as_deref(), m.province.as_deref()]
-                .into_iter()
-                .flatten()
-                .fold(Vec::new(), |mut v, x| {
-                    if !v.contains(&x) {
-                        v.push(x);
-                    }
-                    v
-                });
-            let place = if place.is_empty() {
-                "national".to_string()
-            } else {
-                place.join(", ")
-            };
+            let place = place(m.city.as_deref(), m.province.as_deref());
             let _ = writeln!(
                 o,
                 "{}. {}: {} [{:.3}, rank {}] ({}, {place})",

@@ -415,40 +415,20 @@ impl Recommender {
         let ib = self.partner_index("b", b)?;
         let q = Query::new(d, resolved, options)?;
         let as_of = advice_date(options);
-        let ranked = self.rank(
-            resolved,
-            &Options {
-                top_k: usize::MAX,
-                ..options.clone()
-            },
-        )?;
-        let side = |i: PartnerIndex| {
-            let s = q.score(d, i);
-            let p = d.partner(i);
-            let rank = ranked.iter().position(|(x, _)| *x == i).map(|r| r + 1);
-            let standing = match rank {
-                Some(r) if r <= options.top_k => format!("ranked {r}"),
-                Some(r) => format!("ranked {r}, outside your top {}", options.top_k),
-                None if s.components[Component::Sector as usize] == 0.0 => {
-                    "not ranked: it works in no field your profile names".to_string()
-                }
-                None if !q.admits_partner(d, i) => {
-                    "not ranked: your filters or the intermediary rule keep it out".to_string()
-                }
-                None => "not ranked: below your minimum score".to_string(),
-            };
-            let reasons = explain::reasons(d, &q, resolved, &s, as_of);
-            (
-                ComparedPartner {
-                    id: p.id().to_string(),
-                    name: p.name().to_string(),
-                    rank,
-                    standing,
-                    score: s.score,
-                    breakdown: PerComponent::new(s.parts),
+        let ranked: Vec<PartnerIndex> = self
+            .rank(
+                resolved,
+                &Options {
+                    top_k: usize::MAX,
+                    ..options.clone()
                 },
-                reasons,
-            )
+            )?
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        let side = |i: PartnerIndex| {
+            let (partner, s) = standing(d, &q, &ranked, options.top_k, i);
+            (partner, explain::reasons(d, &q, resolved, &s, as_of))
         };
         let (sa, ra) = side(ia);
         let (sb, rb) = side(ib);
@@ -652,6 +632,42 @@ impl Recommender {
 
 /// The month advice is given for: [`Options::as_of`], else this month. Every explained
 /// result reads it here, so that its notes' and programmes' statuses are of one date.
+/// One side of a comparison: the partner's exact score, its rank in `ranked` (every match
+/// in ranking order) and where it stands in words, with what the scorer returned for it.
+pub(crate) fn standing(
+    d: &Dataset,
+    q: &Query,
+    ranked: &[PartnerIndex],
+    top_k: usize,
+    i: PartnerIndex,
+) -> (ComparedPartner, score::Scored) {
+    let s = q.score(d, i);
+    let p = d.partner(i);
+    let rank = ranked.iter().position(|x| *x == i).map(|r| r + 1);
+    let standing = match rank {
+        Some(r) if r <= top_k => format!("ranked {r}"),
+        Some(r) => format!("ranked {r}, outside your top {top_k}"),
+        None if s.components[Component::Sector as usize] == 0.0 => {
+            "not ranked: it works in no field your profile names".to_string()
+        }
+        None if !q.admits_partner(d, i) => {
+            "not ranked: your filters or the intermediary rule keep it out".to_string()
+        }
+        None => "not ranked: below your minimum score".to_string(),
+    };
+    (
+        ComparedPartner {
+            id: p.id().to_string(),
+            name: p.name().to_string(),
+            rank,
+            standing,
+            score: s.score,
+            breakdown: PerComponent::new(s.parts),
+        },
+        s,
+    )
+}
+
 fn advice_date(options: &Options) -> crate::date::YearMonth {
     options.as_of.unwrap_or_else(crate::date::YearMonth::today)
 }

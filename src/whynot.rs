@@ -136,10 +136,17 @@ impl Recommender {
     ) -> Result<WhyNot> {
         let d: &Dataset = self.dataset();
         let index = self.partner_index("why_not", id)?;
-        // The partner's standing: the comparison's side for it.
-        let partner = self.compare(resolved, options, id, id)?.a;
         let k = options.top_k;
-        let mut out = WhyNot {
+        // Every candidate scored once, as the ranking scores them: the rivals of the exact
+        // answers, and (with the diversity caps) the ranking itself.
+        let q = Query::new(d, resolved, options)?;
+        let all = score::score_all(d, &q);
+        let ranked: Vec<PartnerIndex> = score::select(d, &all, options.diversity, usize::MAX)
+            .into_iter()
+            .map(|s| s.partner)
+            .collect();
+        let (partner, _) = crate::recommend::standing(d, &q, &ranked, k, index);
+        let out = WhyNot {
             partner,
             top_k: k,
             changes: Vec::new(),
@@ -148,15 +155,14 @@ impl Recommender {
         if out.partner.rank.is_some_and(|r| r <= k) {
             return Ok(out);
         }
-        let before = self.top_ids(resolved, options)?;
-        let every = Options {
-            top_k: usize::MAX,
-            ..options.clone()
+        let before: Vec<PartnerIndex> = ranked.iter().take(k).copied().collect();
+        let mut trials = Trials {
+            rec: self,
+            index,
+            before,
+            out,
         };
-        // Every candidate scored once, as the ranking scores them: the rivals of the exact
-        // answers.
-        let all = score::score_all(d, &Query::new(d, resolved, &every)?);
-        let is_match = out.partner.rank.is_some();
+        let is_match = trials.out.partner.rank.is_some();
         let comps = |i: PartnerIndex| -> Option<PerComponent> {
             all.iter()
                 .find(|s| s.partner == i)
@@ -177,7 +183,7 @@ impl Recommender {
                         };
                         let text =
                             format!("set the {c} weight from {} to {}", w[c as usize], shown(x));
-                        self.keep_if_in(&mut out, resolved, &o, &before, index, change, text)?;
+                        trials.keep_if_in(resolved, &o, change, text)?;
                     }
                     None => {
                         // Checked at the extremes by ranking again.
@@ -193,7 +199,7 @@ impl Recommender {
                             }
                         }
                         if !in_at_extreme {
-                            out.cannot.push(format!(
+                            trials.out.cannot.push(format!(
                                 "no {c} weight, from 0 to a hundred times the others, puts it in your top {k}"
                             ));
                         }
@@ -208,7 +214,7 @@ impl Recommender {
                     let r = self.resolve(&p)?;
                     let change = Change::Tolerance { from: t0, to: t };
                     let text = format!("set the control tolerance from {t0} to {}", shown(t));
-                    self.keep_if_in(&mut out, &r, options, &before, index, change, text)?;
+                    trials.keep_if_in(&r, options, change, text)?;
                 }
                 None => {
                     let mut in_at_extreme = false;
@@ -219,19 +225,19 @@ impl Recommender {
                         }
                     }
                     if !in_at_extreme {
-                        out.cannot.push(format!(
+                        trials.out.cannot.push(format!(
                             "no control tolerance from 0 to 1 puts it in your top {k}"
                         ));
                     }
                 }
             }
         } else if !is_match {
-            let reason = if out.partner.standing.contains("no field") {
+            let reason = if trials.out.partner.standing.contains("no field") {
                 "without a sector it works in"
             } else {
                 "while your filters keep it out"
             };
-            out.cannot.push(format!(
+            trials.out.cannot.push(format!(
                 "no setting of weights or tolerance puts it in your top {k} {reason}"
             ));
         }
@@ -249,7 +255,7 @@ impl Recommender {
                     level.as_str(),
                     profile.tech_level().as_str()
                 );
-                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+                trials.try_profile(&p, options, change, text)?;
             }
         }
         for goal in Goal::ALL {
@@ -271,7 +277,7 @@ impl Recommender {
                 None
             };
             if let Some((p, change, text)) = trial {
-                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+                trials.try_profile(&p, options, change, text)?;
             }
         }
         let target = d.partner(index);
@@ -281,26 +287,25 @@ impl Recommender {
                 let p = with(profile, |x| x.preferred_regions.push(name.clone()))?;
                 let text = format!("prefer the region {name}");
                 let change = Change::AddRegion { region: name };
-                self.try_profile(&mut out, &p, options, &before, index, change, text)?;
+                trials.try_profile(&p, options, change, text)?;
             }
         }
         if let Some(main) = target.sectors().first() {
             let label = d.taxonomy().get(*main).label().to_string();
-            let p = with(profile, |x| x.keywords.push(label.clone()));
-            if let Ok(p) = p {
-                if self.resolve(&p).is_ok() {
-                    let text = format!("add the keyword \"{label}\" (its field)");
-                    let change = Change::AddKeyword { keyword: label };
-                    self.try_profile(&mut out, &p, options, &before, index, change, text)?;
-                }
+            // A profile that cannot take another keyword, or does not resolve with it (both
+            // answer nothing), is no answer.
+            if let Ok(p) = with(profile, |x| x.keywords.push(label.clone())) {
+                let text = format!("add the keyword \"{label}\" (its field)");
+                let change = Change::AddKeyword { keyword: label };
+                trials.try_profile(&p, options, change, text)?;
             }
         }
-        if out.changes.is_empty() && out.cannot.is_empty() {
-            out.cannot.push(format!(
+        if trials.out.changes.is_empty() && trials.out.cannot.is_empty() {
+            trials.out.cannot.push(format!(
                 "none of these changes alone puts it in your top {k}"
             ));
         }
-        Ok(out)
+        Ok(trials.out)
     }
 
     /// The ids of the top k for these settings.
@@ -310,54 +315,6 @@ impl Recommender {
             .into_iter()
             .map(|(i, _)| i)
             .collect())
-    }
-
-    /// Ranks again with `options`; records the change if the partner is then in the top k.
-    #[allow(clippy::too_many_arguments)]
-    fn keep_if_in(
-        &self,
-        out: &mut WhyNot,
-        resolved: &ResolvedProfile,
-        options: &Options,
-        before: &[PartnerIndex],
-        index: PartnerIndex,
-        change: Change,
-        description: String,
-    ) -> Result<()> {
-        let after = self.top_ids(resolved, options)?;
-        if let Some(r) = after.iter().position(|i| *i == index) {
-            let d = self.dataset();
-            out.changes.push(WhyNotChange {
-                change,
-                description,
-                new_rank: r + 1,
-                drops_out: before
-                    .iter()
-                    .filter(|i| !after.contains(i))
-                    .map(|i| d.partner(*i).name().to_string())
-                    .collect(),
-            });
-        }
-        Ok(())
-    }
-
-    /// Resolves a changed profile and keeps the change if it puts the partner in.
-    #[allow(clippy::too_many_arguments)]
-    fn try_profile(
-        &self,
-        out: &mut WhyNot,
-        profile: &Profile,
-        options: &Options,
-        before: &[PartnerIndex],
-        index: PartnerIndex,
-        change: Change,
-        description: String,
-    ) -> Result<()> {
-        match self.resolve(profile) {
-            Ok(r) => self.keep_if_in(out, &r, options, before, index, change, description),
-            // A change the data cannot resolve is no answer.
-            Err(_) => Ok(()),
-        }
     }
 
     /// The weight of `c` nearest its current value that puts the partner in the top k: its
@@ -426,6 +383,58 @@ impl Recommender {
             })
             .collect();
         nearest(&leads, t0, t0, (0.0, 1.0), [0.0, 1.0], k, |_| true)
+    }
+}
+
+/// What every trial change is measured against: the partner, the top k before any change,
+/// and the answer so far.
+struct Trials<'a> {
+    rec: &'a Recommender,
+    index: PartnerIndex,
+    before: Vec<PartnerIndex>,
+    out: WhyNot,
+}
+
+impl Trials<'_> {
+    /// Ranks again with `options`; records the change if the partner is then in the top k.
+    fn keep_if_in(
+        &mut self,
+        resolved: &ResolvedProfile,
+        options: &Options,
+        change: Change,
+        description: String,
+    ) -> Result<()> {
+        let after = self.rec.top_ids(resolved, options)?;
+        if let Some(r) = after.iter().position(|i| *i == self.index) {
+            let d = self.rec.dataset();
+            self.out.changes.push(WhyNotChange {
+                change,
+                description,
+                new_rank: r + 1,
+                drops_out: self
+                    .before
+                    .iter()
+                    .filter(|i| !after.contains(i))
+                    .map(|i| d.partner(*i).name().to_string())
+                    .collect(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Resolves a changed profile and keeps the change if it puts the partner in; a change
+    /// the data cannot resolve is no answer.
+    fn try_profile(
+        &mut self,
+        profile: &Profile,
+        options: &Options,
+        change: Change,
+        description: String,
+    ) -> Result<()> {
+        match self.rec.resolve(profile) {
+            Ok(r) => self.keep_if_in(&r, options, change, description),
+            Err(_) => Ok(()),
+        }
     }
 }
 

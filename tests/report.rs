@@ -411,17 +411,11 @@ fn the_page_model_ranks_as_the_library_does_for_any_settings() {
         for _ in 0..40 {
             let tol = (unit() * 21.0).floor() / 20.0;
             let w = [0; 7].map(|_| (unit() * 101.0).floor() / 100.0 + 0.001);
-            let goals: Vec<&str> = [
-                "market_access",
-                "rd_cooperation",
-                "technology_transfer",
-                "sourcing",
-                "investment",
-                "business_support",
-            ]
-            .into_iter()
-            .filter(|_| unit() < 0.4)
-            .collect();
+            let goals: Vec<&str> = eccp_china::Goal::ALL
+                .map(|g| g.as_str())
+                .into_iter()
+                .filter(|_| unit() < 0.4)
+                .collect();
             let goals = if goals.is_empty() {
                 vec!["sourcing"]
             } else {
@@ -430,19 +424,10 @@ fn the_page_model_ranks_as_the_library_does_for_any_settings() {
             let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
             v["control_tolerance"] = tol.into();
             v["goals"] = goals.clone().into();
-            let [sector, region, tech, control, goal, reciprocity, evidence] = w;
-            let opts = Options {
-                weights: eccp_china::Weights {
-                    sector,
-                    region,
-                    tech,
-                    control,
-                    goal,
-                    reciprocity,
-                    evidence,
-                },
-                ..Options::default()
-            };
+            let mut opts = Options::default();
+            for (c, x) in eccp_china::Component::ALL.into_iter().zip(w) {
+                opts.weights.set(c, x);
+            }
             let lib: Vec<String> = r
                 .recommend_profile(&Profile::from_json(&v.to_string()).unwrap(), &opts)
                 .unwrap()

@@ -1128,28 +1128,21 @@ fn convert_programmes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result
                     .ok_or_else(|| err(format!("goals[{i}]"), format!("unknown goal `{g}`")))?,
             );
         }
-        let period = match p.period {
-            None => None,
+        let (period, window) = match p.period {
+            None => (None, None),
             Some(r) => {
-                for (f, v) in [
-                    ("period.start", Some(&r.start)),
-                    ("period.end", r.end.as_ref()),
-                ] {
-                    if let Some(v) = v {
-                        if !is_year_month(v) {
-                            return Err(err(f.into(), format!("`{v}` is not YYYY or YYYY-MM")));
-                        }
-                    }
+                let first = year_month("period.start", &r.start, true, &err)?;
+                let last = match &r.end {
+                    Some(e) => Some(year_month("period.end", e, false, &err)?),
+                    None => None,
+                };
+                if last.is_some_and(|l| l < first) {
+                    return Err(err(
+                        "period.end".into(),
+                        "the period ends before it starts".into(),
+                    ));
                 }
-                if let Some(e) = &r.end {
-                    if e < &r.start {
-                        return Err(err(
-                            "period.end".into(),
-                            "the period ends before it starts".into(),
-                        ));
-                    }
-                }
-                Some((r.start, r.end))
+                (Some((r.start, r.end)), Some((first, last)))
             }
         };
         let sources = convert_sources(p.sources, "sources", &err)?;
@@ -1164,6 +1157,7 @@ fn convert_programmes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result
             name: p.name,
             kind: p.kind,
             period,
+            window,
             sectors,
             goals,
             description: p.description,
@@ -1174,19 +1168,27 @@ fn convert_programmes((file, text): (&str, &str), taxonomy: &Taxonomy) -> Result
     Ok(out)
 }
 
-fn is_year_month(s: &str) -> bool {
-    let b = s.as_bytes();
-    let year = |x: &[u8]| x.len() == 4 && x.iter().all(u8::is_ascii_digit);
-    match b.len() {
-        4 => year(b),
-        7 => {
-            year(&b[..4])
-                && b[4] == b'-'
-                && b[5..].iter().all(u8::is_ascii_digit)
-                && (1..=12).contains(&((b[5] - b'0') * 10 + (b[6] - b'0')))
-        }
-        _ => false,
-    }
+/// A date of a window as written (`YYYY` or `YYYY-MM`, nothing around it): its first month
+/// when `first` (a start), its last otherwise (an end).
+fn year_month(
+    field: &str,
+    v: &str,
+    first: bool,
+    err: &dyn Fn(String, String) -> Error,
+) -> Result<crate::date::YearMonth> {
+    let parse = if first {
+        crate::date::YearMonth::parse_first
+    } else {
+        crate::date::YearMonth::parse
+    };
+    parse(v).filter(|_| v.trim() == v).ok_or_else(|| {
+        err(
+            field.into(),
+            format!(
+                "`{v}` is not a date: write the year the briefing gives as YYYY, or a month as YYYY-MM"
+            ),
+        )
+    })
 }
 
 fn convert_notes(
@@ -1291,27 +1293,10 @@ fn convert_note_period(
     raw: RawNotePeriod,
     err: &dyn Fn(String, String) -> Error,
 ) -> Result<NotePeriod> {
-    let date = |field: &str, v: &str| {
-        crate::date::YearMonth::parse(v).filter(|_| v.trim() == v).ok_or_else(|| {
-            err(
-                field.into(),
-                format!(
-                    "`{v}` is not a date: write the year the briefing gives as YYYY, or a month as YYYY-MM"
-                ),
-            )
-        })
-    };
-    let last = date("period.end", &raw.end)?;
+    let last = year_month("period.end", &raw.end, false, err)?;
     let first = match &raw.start {
         None => None,
-        // A year alone starts in its January, as it ends in its December.
-        Some(s) => Some(date("period.start", s).map(|m| {
-            if s.len() == 4 {
-                crate::date::YearMonth::new(m.year(), 1).unwrap_or(m)
-            } else {
-                m
-            }
-        })?),
+        Some(s) => Some(year_month("period.start", s, true, err)?),
     };
     if let (Some(f), Some(s)) = (first, &raw.start) {
         if last < f {
@@ -1392,6 +1377,7 @@ mod tests {
 
     #[test]
     fn year_month() {
+        let is_year_month = |s: &str| crate::date::YearMonth::parse(s).is_some();
         assert!(is_year_month("2017") && is_year_month("2017-01"));
         assert!(!is_year_month("2017-13") && !is_year_month("17-01") && !is_year_month("2017/01"));
     }

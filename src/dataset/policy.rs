@@ -205,6 +205,8 @@ pub struct Programme {
     pub(crate) name: String,
     pub(crate) kind: String,
     pub(crate) period: Option<(String, Option<String>)>,
+    /// `period` read at load: its first month and, if it states one, its last.
+    pub(crate) window: Option<(YearMonth, Option<YearMonth>)>,
     pub(crate) sectors: Vec<SectorId>,
     pub(crate) goals: Vec<Goal>,
     pub(crate) description: String,
@@ -230,6 +232,19 @@ impl Programme {
         self.period
             .as_ref()
             .map(|(s, e)| (s.as_str(), e.as_deref()))
+    }
+    /// Whether its window, as the briefing states it, had ended by `as_of` (a window with
+    /// no end, or none at all, has not).
+    pub fn ended_by(&self, as_of: YearMonth) -> bool {
+        self.window
+            .is_some_and(|(_, last)| last.is_some_and(|e| e < as_of))
+    }
+    /// Whether it runs at `as_of` by the window the briefing states: started by that year
+    /// and not ended (a programme with no stated window is taken to run).
+    pub fn runs_at(&self, as_of: YearMonth) -> bool {
+        self.window
+            .is_none_or(|(first, _)| first.year() <= as_of.year())
+            && !self.ended_by(as_of)
     }
     /// The sectors it serves; empty means every sector.
     pub fn sectors(&self) -> &[SectorId] {

@@ -221,29 +221,49 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             "applies to the rows of --profiles FILE.csv only",
         ));
     }
-    if a.sensitivity && batch {
-        return Err(bad(
+    // The questions about one profile: each names what it is for (refused with a batch)
+    // and the formats it is written in.
+    use Format::{Html, Json, Text};
+    let questions: [(&str, bool, &str, &[Format], &str); 4] = [
+        (
             "--sensitivity",
-            "reports on one profile; use it with --profile, not --profiles",
-        ));
-    }
-    if a.sensitivity && matches!(a.format, Format::Csv | Format::Html) {
-        return Err(bad(
-            "--sensitivity",
+            a.sensitivity,
+            "reports on one profile",
+            &[Text, Json],
             "is shown in the text and JSON outputs; use --format text or json",
-        ));
-    }
-    if a.why_not.is_some() && batch {
-        return Err(bad(
+        ),
+        (
             "--why-not",
-            "explains one profile's list; use it with --profile, not --profiles",
-        ));
-    }
-    if a.why_not.is_some() && matches!(a.format, Format::Csv | Format::Html) {
-        return Err(bad(
-            "--why-not",
+            a.why_not.is_some(),
+            "explains one profile's list",
+            &[Text, Json],
             "is written as text or JSON; use --format text or json",
-        ));
+        ),
+        (
+            "--compare",
+            a.compare.is_some(),
+            "sets two partners side by side for one profile",
+            &[Text, Json],
+            "is written as text or JSON; use --format text or json",
+        ),
+        (
+            "--call",
+            a.call.is_some(),
+            "puts one consortium together for one profile",
+            &[Text, Json, Html],
+            "is written as text, JSON or in the HTML report; use --format text, json or html",
+        ),
+    ];
+    for (flag, given, what, formats, written) in questions {
+        if given && batch {
+            return Err(bad(
+                flag,
+                format!("{what}; use it with --profile, not --profiles"),
+            ));
+        }
+        if given && !formats.contains(&a.format) {
+            return Err(bad(flag, written));
+        }
     }
     if a.why_not.is_some() && (a.sensitivity || a.compare.is_some()) {
         return Err(bad(
@@ -251,34 +271,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Parsed, 
             "answers one question; ask it without --sensitivity or --compare",
         ));
     }
-    if a.compare.is_some() && batch {
-        return Err(bad(
-            "--compare",
-            "sets two partners side by side for one profile; use it with --profile, not --profiles",
-        ));
-    }
-    if a.compare.is_some() && matches!(a.format, Format::Csv | Format::Html) {
-        return Err(bad(
-            "--compare",
-            "is written as text or JSON; use --format text or json",
-        ));
-    }
     if a.compare.is_some() && a.sensitivity {
         return Err(bad(
             "--compare",
             "and --sensitivity answer different questions; ask one at a time",
-        ));
-    }
-    if a.call.is_some() && batch {
-        return Err(bad(
-            "--call",
-            "puts one consortium together for one profile; use it with --profile, not --profiles",
-        ));
-    }
-    if a.call.is_some() && a.format == Format::Csv {
-        return Err(bad(
-            "--call",
-            "is written as text, JSON or in the HTML report; use --format text, json or html",
         ));
     }
     if a.call.is_some() && (a.sensitivity || a.compare.is_some() || a.why_not.is_some()) {
