@@ -883,10 +883,6 @@ fn consortium_section(o: &mut String, c: &crate::consortium::Consortium) {
     );
     o.push_str("<p class=\"small\">The members' scores are those of the list below, at the report's own settings; the what-if controls do not re-form the consortium.</p><table class=\"consortium\"><thead><tr><th>Role</th><th>Partner</th><th>Score (rank)</th><th>Adds</th><th>Runner-up</th><th>Risks</th></tr></thead><tbody>");
     for m in &c.members {
-        let place: Vec<&str> = [m.city.as_deref(), m.province.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
         let _ = write!(
             o,
             "<tr data-id=\"{}\"><td>{}</td><td>{}<br/><span class=\"small\">{}, {}</span></td><td>{:.3} ({})</td><td><ul>",
@@ -894,7 +890,7 @@ fn consortium_section(o: &mut String, c: &crate::consortium::Consortium) {
             esc(&m.role_name),
             esc(&m.name),
             esc(m.kind.as_str()),
-            esc(&if place.is_empty() { "national".to_string() } else { place.join(", ") }),
+            esc(&crate::output::place(m.city.as_deref(), m.province.as_deref())),
             m.score,
             m.rank
         );

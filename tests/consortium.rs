@@ -520,3 +520,28 @@ fn a_closed_programme_is_said_to_have_ended() {
         .unwrap();
     assert!(early.programme.unwrap().contains("runs until 2020"));
 }
+
+#[test]
+fn the_report_writes_a_members_place_as_the_text_does() {
+    // A city that is its own province (Chongqing) is written once, as in the list.
+    let rec = Recommender::new(data());
+    let profile = samples()
+        .into_iter()
+        .find(|p| p.name().contains("e-mobility"))
+        .unwrap();
+    let resolved = rec.resolve(&profile).unwrap();
+    let call = CallTemplate::find("escp4i_partnership").unwrap();
+    let c = rec
+        .consortium(&resolved, call, &Options::default())
+        .unwrap();
+    assert!(c
+        .members
+        .iter()
+        .any(|m| m.city.as_deref() == Some("Chongqing")
+            && m.province.as_deref() == Some("Chongqing")));
+    let recs = rec.recommend(&resolved, &Options::default()).unwrap();
+    let html = rec.report_html_with_consortium(&recs, &c).unwrap();
+    assert!(!html.contains("Chongqing, Chongqing"));
+    assert!(html.contains("industrial_cluster, Chongqing</span>"));
+    assert!(c.to_text().contains("(industrial_cluster, Chongqing)"));
+}

@@ -951,3 +951,19 @@ fn a_users_note_with_a_period_flows_into_the_openings_with_its_status() {
     };
     assert_eq!(scores(&now), scores(&later));
 }
+
+#[test]
+fn a_notes_file_saved_with_a_byte_order_mark_is_read_as_a_partner_file_is() {
+    let notes = note_file(
+        "user_bom_rule",
+        r#""electric_vehicles""#,
+        r#"{"ref": "External: saved by a Windows editor"}"#,
+    );
+    let with_bom = format!("\u{feff}{notes}");
+    let d = Dataset::builder()
+        .notes_reader("mine.json", with_bom.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(d.policy_notes().iter().any(|n| n.id() == "user_bom_rule"));
+}

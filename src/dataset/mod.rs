@@ -391,7 +391,8 @@ impl DatasetBuilder {
     /// flow into the risks and openings of the matches they apply to, like the briefing's
     /// own; a source outside the briefing is written `"External: ..."` and shown as such.
     /// They are validated by [`DatasetBuilder::build`] as the embedded notes are, and their
-    /// quotes that cite the briefing must be its words.
+    /// quotes that cite the briefing must be its words. A leading byte-order mark is ignored,
+    /// as in partner files.
     ///
     /// # Examples
     ///
@@ -426,14 +427,8 @@ impl DatasetBuilder {
         reader: impl std::io::Read,
     ) -> Result<DatasetBuilder> {
         let name = name.into();
-        let bytes = crate::limits::read_capped(reader, crate::limits::PARTNER_FILE_BYTES)
+        let text = crate::limits::read_text(reader, crate::limits::PARTNER_FILE_BYTES)
             .map_err(|e| Error::io(name.clone(), e))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Error::io(
-                name.clone(),
-                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-            )
-        })?;
         self.notes.push((name, text));
         Ok(self)
     }
@@ -536,7 +531,6 @@ impl DatasetBuilder {
         let programmes = convert_programmes(embedded::PROGRAMMES, &taxonomy)?;
         let mut notes = convert_notes(embedded::NOTES, &taxonomy, &regions)?;
         for (name, text) in &self.notes {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             for n in convert_notes((name, text), &taxonomy, &regions)? {
                 if notes.iter().any(|x| x.id == n.id) {
                     return Err(Error::data(
